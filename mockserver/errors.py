@@ -1,0 +1,146 @@
+"""Typed errors that render as the error envelope a real cluster sends.
+
+Each exception class mirrors a server-side exception: its `type` is the snake_case name a real cluster
+prints and its `status` the HTTP status it maps to. Models raise these; the HTTP layer renders them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.version import Version
+
+
+class ApiError(Exception):
+    """An error a real cluster answers with `{"error": {...}, "status": N}`."""
+
+    type = "exception"
+    status = 500
+
+    def __init__(self, reason: str, *, caused_by: "ApiError | None" = None, **metadata: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.caused_by = caused_by
+        self.metadata = metadata
+
+    def http_status(self, version: Version) -> int:
+        """The status for the emulated version (some changed between releases)."""
+        return self.status
+
+    def cause(self) -> dict[str, Any]:
+        """This error as an `ErrorCause` object (`type`, `reason`, metadata, `caused_by`)."""
+        body: dict[str, Any] = {"type": self.type, "reason": self.reason, **self.metadata}
+        if self.caused_by is not None:
+            body["caused_by"] = self.caused_by.cause()
+        return body
+
+    def root(self) -> "ApiError":
+        return self.caused_by.root() if self.caused_by is not None else self
+
+    def envelope(self, version: Version) -> dict[str, Any]:
+        root = self.root()
+        root_cause = {"type": root.type, "reason": root.reason, **root.metadata}
+        return {"error": {"root_cause": [root_cause], **self.cause()}, "status": self.http_status(version)}
+
+
+class IllegalArgument(ApiError):
+    type, status = "illegal_argument_exception", 400
+
+
+class IllegalState(ApiError):
+    type, status = "illegal_state_exception", 500
+
+
+class ParseError(ApiError):
+    type, status = "parse_exception", 400
+
+
+class ParsingError(ApiError):
+    type, status = "parsing_exception", 400
+
+
+class XContentParseError(ApiError):
+    type, status = "x_content_parse_exception", 400
+
+
+class ResourceNotFound(ApiError):
+    type, status = "resource_not_found_exception", 404
+
+
+class IndexNotFound(ApiError):
+    type, status = "index_not_found_exception", 404
+
+    def __init__(self, index: str) -> None:
+        super().__init__(
+            f"no such index [{index}]",
+            index=index,
+            **{"resource.type": "index_or_alias", "resource.id": index, "index_uuid": "_na_"},
+        )
+
+
+class ResourceAlreadyExists(ApiError):
+    type, status = "resource_already_exists_exception", 400
+
+
+class RuntimeFailure(ApiError):
+    type, status = "runtime_exception", 500
+
+
+class GenericException(ApiError):
+    type, status = "exception", 500
+
+
+class StatusError(ApiError):
+    """`ElasticsearchStatusException` / `OpenSearchStatusException`: the status is chosen by the thrower."""
+
+    type = "status_exception"
+
+    def __init__(self, reason: str, status: int, **kwargs: Any) -> None:
+        super().__init__(reason, **kwargs)
+        self.status = status
+
+
+class VersionConflict(ApiError):
+    type, status = "version_conflict_engine_exception", 409
+
+
+class ValidationFailed(ApiError):
+    """`ActionRequestValidationException`: numbered messages, each ended by a semicolon."""
+
+    type, status = "action_request_validation_exception", 400
+
+    def __init__(self, *messages: str) -> None:
+        numbered = "".join(f"{i}: {m};" for i, m in enumerate(messages, start=1))
+        super().__init__(f"Validation Failed: {numbered}")
+
+
+class TimedOut(ApiError):
+    """`ElasticsearchTimeoutException`: 500 up to 8.x, 429 from 9.0 (elastic/elasticsearch#116026)."""
+
+    type = "timeout_exception"
+
+    def http_status(self, version: Version) -> int:
+        return 429 if version.major >= 9 else 500
+
+
+class FailedNode(ApiError):
+    type = "failed_node_exception"
+
+
+class NoSuchNode(ApiError):
+    type = "no_such_node_exception"
+
+
+class MediaTypeHeader(ApiError):
+    type, status = "media_type_header_exception", 400
+
+
+class Reply(Exception):
+    """A response that is not an error envelope: routing-layer errors and odd bodies such as a 500 with
+    `task_failures`. Raise it, or return it from a handler."""
+
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}

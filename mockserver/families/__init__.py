@@ -1,0 +1,1 @@
+"""API families. Each package here exports `FAMILY`; see `mockserver.family`."""

@@ -1,0 +1,91 @@
+"""Routes of the cluster family."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.errors import ResourceNotFound
+from mockserver.params import Param, string_list
+from mockserver.routing import Body, Call, Route
+
+_BUILD_DATE = "2024-12-11T12:08:05.663969764Z"
+
+
+async def root(call: Call) -> dict[str, Any]:
+    cluster = call.cluster
+    settings = cluster.settings
+    version: dict[str, Any] = {"number": str(settings.version)}
+    if settings.flavour == "opensearch":
+        version |= {"distribution": "opensearch", "build_type": "tar", "build_hash": cluster.build_hash,
+                    "build_date": _BUILD_DATE, "build_snapshot": False, "lucene_version": "9.12.1",
+                    "minimum_wire_compatibility_version": "7.10.0",
+                    "minimum_index_compatibility_version": "7.0.0"}
+        tagline = "The OpenSearch Project: https://opensearch.org/"
+    else:
+        major = settings.version.major
+        version |= {"build_flavor": "default", "build_type": "docker", "build_hash": cluster.build_hash,
+                    "build_date": _BUILD_DATE, "build_snapshot": False, "lucene_version": "9.12.0",
+                    "minimum_wire_compatibility_version": f"{major - 1}.17.0",
+                    "minimum_index_compatibility_version": f"{major - 1}.0.0"}
+        tagline = "You Know, for Search"
+    return {"name": cluster.nodes[0].name, "cluster_name": settings.cluster_name,
+            "cluster_uuid": cluster.uuid, "version": version, "tagline": tagline}
+
+
+def node_info(call: Call, node: Any) -> dict[str, Any]:
+    return {"name": node.name, "transport_address": node.transport_address, "host": node.host, "ip": node.ip,
+            "version": str(call.cluster.settings.version), "roles": list(node.roles),
+            "attributes": dict(node.attributes)}
+
+
+async def nodes(call: Call) -> dict[str, Any]:
+    wanted = call.path_params.get("node_id")
+    selected = [n for n in call.cluster.nodes
+                if wanted in (None, "_all") or n.id in wanted.split(",") or n.name in wanted.split(",")]
+    return {"_nodes": {"total": len(selected), "successful": len(selected), "failed": 0},
+            "cluster_name": call.cluster.settings.cluster_name,
+            "nodes": {n.id: node_info(call, n) for n in selected}}
+
+
+async def xpack(call: Call) -> dict[str, Any]:
+    features = call.cluster.features
+    return {
+        "build": {"hash": call.cluster.build_hash, "date": _BUILD_DATE},
+        "license": {"uid": call.cluster.uuid, "type": "trial", "mode": "trial", "status": "active"},
+        "features": {name: {"available": name in features, "enabled": name in features}
+                     for name in ("ml", "rollup", "security", "monitoring", "graph", "watcher")},
+        "tagline": "You know, for X",
+    }
+
+
+async def cat_plugins(call: Call) -> list[dict[str, Any]]:
+    features = call.cluster.features
+    plugins = ["opensearch-index-management"] if "rollup" in features else []
+    return [{"name": node.name, "component": plugin, "version": f"{call.cluster.settings.version}.0"}
+            for node in call.cluster.nodes for plugin in plugins]
+
+
+async def list_fixtures(call: Call) -> dict[str, Any]:
+    return {"fixtures": sorted(call.cluster.fixtures())}
+
+
+async def use_fixture(call: Call) -> Any:
+    name = call.path_params["name"]
+    fixtures = call.cluster.fixtures()
+    if name not in fixtures:
+        raise ResourceNotFound(f"no fixture [{name}]")
+    family, fixture = fixtures[name]
+    return fixture(call.cluster.state(family.name), call.body or {}) or {}
+
+
+ROUTES = (
+    Route("GET", "/", root),
+    Route("HEAD", "/", root),
+    Route("GET", "/_nodes", nodes),
+    Route("GET", "/_nodes/{node_id}", nodes),
+    Route("GET", "/_xpack", xpack, params=(Param("categories", string_list), Param("accept_enterprise")),
+          flavours=frozenset({"elasticsearch"})),
+    Route("GET", "/_cat/plugins", cat_plugins, params=(Param("h"), Param("v"))),
+    Route("GET", "/_stopcheck/fixtures", list_fixtures),
+    Route("POST", "/_stopcheck/fixtures/{name}", use_fixture, body=Body.OPTIONAL),
+)

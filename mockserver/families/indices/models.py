@@ -1,0 +1,182 @@
+"""In-memory indices: mappings, documents and sequence numbers. No HTTP here."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.errors import ApiError, IllegalArgument, IndexNotFound, ResourceAlreadyExists, VersionConflict
+from mockserver.families.indices.query import matches, to_millis
+
+_FORBIDDEN = set('\\/*?"<>| ,#:')
+
+
+class InvalidIndexName(ApiError):
+    type, status = "invalid_index_name_exception", 400
+
+
+@dataclass
+class Document:
+    id: str
+    source: dict[str, Any]
+    version: int
+    seq_no: int
+
+
+@dataclass
+class Index:
+    name: str
+    uuid: str
+    creation_millis: int
+    mappings: dict[str, Any] = field(default_factory=lambda: {"properties": {}})
+    settings: dict[str, Any] = field(default_factory=dict)
+    docs: dict[str, Document] = field(default_factory=dict)
+    next_seq_no: int = 0
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self.mappings.get("_meta", {})
+
+    def field_type(self, path: str) -> str | None:
+        """The mapped type of a dotted field (`keyword` for a `.keyword` multi-field)."""
+        node: dict[str, Any] = self.mappings
+        parts = path.split(".")
+        for i, part in enumerate(parts):
+            props = node.get("properties", {})
+            if part in props:
+                node = props[part]
+            elif part in node.get("fields", {}) and i == len(parts) - 1:
+                node = node["fields"][part]
+            else:
+                return None
+        return node.get("type", "object" if "properties" in node else None)
+
+    def write(self, doc_id: str, source: dict[str, Any]) -> tuple[Document, bool]:
+        _merge_dynamic(self.mappings, source)
+        previous = self.docs.get(doc_id)
+        doc = Document(doc_id, source, previous.version + 1 if previous else 1, self.next_seq_no)
+        self.next_seq_no += 1
+        self.docs[doc_id] = doc
+        return doc, previous is None
+
+    def remove(self, doc_id: str) -> Document | None:
+        doc = self.docs.pop(doc_id, None)
+        if doc is not None:
+            self.next_seq_no += 1
+        return doc
+
+    def search(self, query: dict[str, Any] | None) -> list[Document]:
+        return [d for d in self.docs.values() if matches(query, d.id, d.source)]
+
+
+def _infer_type(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"type": "boolean"}
+    if isinstance(value, int):
+        return {"type": "long"}
+    if isinstance(value, float):
+        return {"type": "float"}
+    if isinstance(value, dict):
+        properties: dict[str, Any] = {}
+        _merge_dynamic({"properties": properties}, value)
+        return {"properties": properties}
+    if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value) and to_millis(value) is not None:
+        return {"type": "date"}
+    return {"type": "text", "fields": {"keyword": {"type": "keyword", "ignore_above": 256}}}
+
+
+def _merge_dynamic(mapping: dict[str, Any], source: dict[str, Any]) -> None:
+    properties = mapping.setdefault("properties", {})
+    for key, value in source.items():
+        if value is None:
+            continue
+        sample = value[0] if isinstance(value, list) and value else value
+        if isinstance(sample, list):
+            continue
+        if key not in properties:
+            properties[key] = _infer_type(sample)
+        elif isinstance(sample, dict) and "properties" in properties[key]:
+            _merge_dynamic(properties[key], sample)
+
+
+def validate_index_name(name: str) -> None:
+    def invalid(why: str) -> InvalidIndexName:
+        return InvalidIndexName(f"Invalid index name [{name}], {why}", index=name, index_uuid="_na_")
+
+    if name != name.lower():
+        raise invalid("must be lowercase")
+    if name in (".", ".."):
+        raise invalid("must not be '.' or '..'")
+    if name[:1] in ("_", "-", "+"):
+        raise invalid("must not start with '_', '-', or '+'")
+    if bad := sorted(_FORBIDDEN & set(name)):
+        raise invalid(f"must not contain the following characters {bad}")
+    if len(name.encode()) > 255:
+        raise invalid("index name is too long, (" + str(len(name.encode())) + " > 255)")
+
+
+class IndexStore:
+    """Every index of the cluster; the families that read or write documents share it."""
+
+    def __init__(self, now_millis: Any) -> None:
+        self._now_millis = now_millis
+        self.indices: dict[str, Index] = {}
+
+    def create(self, name: str, mappings: dict[str, Any] | None = None,
+               settings: dict[str, Any] | None = None) -> Index:
+        validate_index_name(name)
+        if name in self.indices:
+            existing = self.indices[name]
+            raise ResourceAlreadyExists(f"index [{name}/{existing.uuid}] already exists",
+                                        index_uuid=existing.uuid, index=name)
+        index = Index(name, uuid.uuid4().hex[:22], int(self._now_millis()),
+                      {"properties": {}, **(mappings or {})}, dict(settings or {}))
+        self.indices[name] = index
+        return index
+
+    def get(self, name: str) -> Index:
+        if name not in self.indices:
+            raise IndexNotFound(name)
+        return self.indices[name]
+
+    def get_or_create(self, name: str) -> Index:
+        return self.indices.get(name) or self.create(name)
+
+    def resolve(self, expression: str, *, must_exist: bool = True) -> list[Index]:
+        """Indices named by a comma list of names and wildcards; `_all` and `*` name every one."""
+        found: dict[str, Index] = {}
+        for part in expression.split(","):
+            if part in ("_all", "*") or any(c in part for c in "*?"):
+                pattern = "*" if part == "_all" else part
+                found |= {n: i for n, i in self.indices.items()
+                          if fnmatch.fnmatchcase(n, pattern) and not (n.startswith(".") and not pattern.startswith("."))}
+            elif part in self.indices:
+                found[part] = self.indices[part]
+            elif must_exist:
+                raise IndexNotFound(part)
+        return list(found.values())
+
+    def delete(self, expression: str) -> None:
+        for index in self.resolve(expression):
+            del self.indices[index.name]
+
+    def index_document(self, index_name: str, doc_id: str | None, source: Any,
+                       create_only: bool = False) -> dict[str, Any]:
+        if not isinstance(source, dict):
+            raise IllegalArgument("document source must be a JSON object")
+        index = self.get_or_create(index_name)
+        doc_id = doc_id or uuid.uuid4().hex[:20]
+        if create_only and doc_id in index.docs:
+            raise VersionConflict(
+                f"[{doc_id}]: version conflict, document already exists (current version [{index.docs[doc_id].version}])",
+                index_uuid=index.uuid, shard="0", index=index.name)
+        doc, created = index.write(doc_id, source)
+        return write_result(index, doc, "created" if created else "updated")
+
+
+def write_result(index: Index, doc: Document, result: str) -> dict[str, Any]:
+    return {"_index": index.name, "_id": doc.id, "_version": doc.version, "result": result,
+            "_shards": {"total": 2, "successful": 1, "failed": 0}, "_seq_no": doc.seq_no, "_primary_term": 1}

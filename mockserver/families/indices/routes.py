@@ -1,0 +1,168 @@
+"""Routes of the minimal index APIs the scenarios' setup needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.errors import ApiError, IllegalArgument, Reply
+from mockserver.families.indices.models import IndexStore, write_result
+from mockserver.params import Param, integer, string
+from mockserver.routing import Body, Call, Route
+
+_REFRESH = Param("refresh", string)
+
+
+def _store(call: Call) -> IndexStore:
+    return call.state
+
+
+async def create_index(call: Call) -> dict[str, Any]:
+    body = call.body or {}
+    unknown = set(body) - {"mappings", "settings", "aliases"}
+    if unknown:
+        raise IllegalArgument(f"unknown key [{sorted(unknown)[0]}] for create index")
+    name = call.path_params["index"]
+    _store(call).create(name, body.get("mappings"), body.get("settings"))
+    return {"acknowledged": True, "shards_acknowledged": True, "index": name}
+
+
+async def delete_index(call: Call) -> dict[str, Any]:
+    _store(call).delete(call.path_params["index"])
+    return {"acknowledged": True}
+
+
+async def index_exists(call: Call) -> Reply:
+    found = _store(call).resolve(call.path_params["index"], must_exist=False)
+    return Reply(200 if found else 404, None)
+
+
+async def get_mapping(call: Call) -> dict[str, Any]:
+    return {i.name: {"mappings": i.mappings} for i in _store(call).resolve(call.path_params["index"])}
+
+
+async def index_doc(call: Call) -> Reply:
+    result = _store(call).index_document(call.path_params["index"], call.path_params.get("id"), call.body,
+                                         create_only=call.path.rstrip("/").split("/")[-2] == "_create")
+    return Reply(201 if result["result"] == "created" else 200, result)
+
+
+async def get_doc(call: Call) -> Reply:
+    index = _store(call).get(call.path_params["index"])
+    doc = index.docs.get(call.path_params["id"])
+    if doc is None:
+        return Reply(404, {"_index": index.name, "_id": call.path_params["id"], "found": False})
+    return Reply(200, {"_index": index.name, "_id": doc.id, "_version": doc.version, "_seq_no": doc.seq_no,
+                       "_primary_term": 1, "found": True, "_source": doc.source})
+
+
+async def delete_doc(call: Call) -> Reply:
+    index = _store(call).get(call.path_params["index"])
+    doc = index.remove(call.path_params["id"])
+    if doc is None:
+        return Reply(404, {"_index": index.name, "_id": call.path_params["id"], "result": "not_found"})
+    return Reply(200, write_result(index, doc, "deleted"))
+
+
+async def bulk(call: Call) -> dict[str, Any]:
+    store = _store(call)
+    lines = call.body
+    items = []
+    errors = False
+    position = 0
+    while position < len(lines):
+        action = lines[position]
+        if not isinstance(action, dict) or len(action) != 1:
+            raise IllegalArgument(f"Malformed action/metadata line [{position + 1}], expected a simple value for "
+                                  f"field [{next(iter(action), '')}] but found [START_OBJECT]")
+        (kind, meta), = action.items()
+        index_name = meta.get("_index", call.path_params.get("index"))
+        doc_id = meta.get("_id")
+        position += 1
+        try:
+            if kind in ("index", "create"):
+                source = lines[position]
+                position += 1
+                result = store.index_document(index_name, doc_id, source, create_only=kind == "create")
+                result["status"] = 201 if result["result"] == "created" else 200
+            elif kind == "delete":
+                index = store.get(index_name)
+                doc = index.remove(doc_id)
+                result = {"_index": index_name, "_id": doc_id, "result": "deleted" if doc else "not_found",
+                          "status": 200 if doc else 404}
+            else:
+                raise IllegalArgument(f"Malformed action/metadata line [{position}], expected one of [create, "
+                                      f"delete, index, update] but found [{kind}]")
+        except ApiError as error:
+            if isinstance(error, IllegalArgument):
+                raise
+            errors = True
+            result = {"_index": index_name, "_id": doc_id, "status": error.status, "error": error.cause()}
+        items.append({kind: result})
+    return {"errors": errors, "took": 1, "items": items}
+
+
+async def refresh(call: Call) -> dict[str, Any]:
+    found = _store(call).resolve(call.path_params.get("index", "_all"))
+    shards = len(found) * 2
+    return {"_shards": {"total": shards, "successful": len(found), "failed": 0}}
+
+
+def _search_body(call: Call) -> dict[str, Any]:
+    body = call.body or {}
+    if not isinstance(body, dict):
+        raise IllegalArgument("request body must be a JSON object")
+    return body
+
+
+async def search(call: Call) -> dict[str, Any]:
+    body = _search_body(call)
+    indices = _store(call).resolve(call.path_params.get("index", "_all"))
+    hits = [(index, doc) for index in indices for doc in index.search(body.get("query"))]
+    for sort in reversed(body.get("sort", [])):
+        field, order = (sort, "asc") if isinstance(sort, str) else next(iter(sort.items()))
+        direction = order if isinstance(order, str) else order.get("order", "asc")
+        hits.sort(key=lambda h: (h[1].source.get(field) is None, h[1].source.get(field)),
+                  reverse=direction == "desc")
+    size = body.get("size", call.params["size"] if call.params["size"] is not None else 10)
+    start = body.get("from", 0)
+    return {
+        "took": 1, "timed_out": False,
+        "_shards": {"total": len(indices), "successful": len(indices), "skipped": 0, "failed": 0},
+        "hits": {"total": {"value": len(hits), "relation": "eq"}, "max_score": 1.0 if hits else None,
+                 "hits": [{"_index": i.name, "_id": d.id, "_score": 1.0, "_source": d.source}
+                          for i, d in hits[start:start + size]]},
+    }
+
+
+async def count(call: Call) -> dict[str, Any]:
+    body = _search_body(call)
+    indices = _store(call).resolve(call.path_params["index"])
+    total = sum(len(index.search(body.get("query"))) for index in indices)
+    return {"count": total, "_shards": {"total": len(indices), "successful": len(indices), "skipped": 0, "failed": 0}}
+
+
+_WRITE = (_REFRESH, Param("op_type"), Param("routing"), Param("timeout"))
+_SEARCH = (Param("size", integer), Param("rest_total_hits_as_int"), Param("track_total_hits"))
+
+ROUTES = (
+    Route("PUT", "/{index}", create_index, params=(Param("wait_for_active_shards"), Param("timeout")),
+          body=Body.OPTIONAL),
+    Route("DELETE", "/{index}", delete_index, params=(Param("ignore_unavailable"), Param("timeout"))),
+    Route("HEAD", "/{index}", index_exists),
+    Route("GET", "/{index}/_mapping", get_mapping),
+    Route("PUT", "/{index}/_doc/{id}", index_doc, params=_WRITE, body=Body.REQUIRED),
+    Route("POST", "/{index}/_doc/{id}", index_doc, params=_WRITE, body=Body.REQUIRED),
+    Route("POST", "/{index}/_doc", index_doc, params=_WRITE, body=Body.REQUIRED),
+    Route("PUT", "/{index}/_create/{id}", index_doc, params=_WRITE, body=Body.REQUIRED),
+    Route("GET", "/{index}/_doc/{id}", get_doc),
+    Route("DELETE", "/{index}/_doc/{id}", delete_doc, params=(_REFRESH,)),
+    Route("POST", "/_bulk", bulk, params=(_REFRESH,), body=Body.NDJSON),
+    Route("POST", "/{index}/_bulk", bulk, params=(_REFRESH,), body=Body.NDJSON),
+    Route("PUT", "/{index}/_bulk", bulk, params=(_REFRESH,), body=Body.NDJSON),
+    Route("POST", "/_refresh", refresh),
+    Route("POST", "/{index}/_refresh", refresh),
+    Route("GET", "/{index}/_search", search, params=_SEARCH, body=Body.OPTIONAL),
+    Route("POST", "/{index}/_search", search, params=_SEARCH, body=Body.OPTIONAL),
+    Route("GET", "/{index}/_count", count, body=Body.OPTIONAL),
+    Route("POST", "/{index}/_count", count, body=Body.OPTIONAL),
+)

@@ -1,0 +1,156 @@
+"""Query parameter parsing with the exact messages a real cluster gives for bad values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from mockserver.errors import IllegalArgument
+
+_UNITS = (("nanos", 1e-9), ("micros", 1e-6), ("ms", 1e-3), ("s", 1.0), ("m", 60.0), ("h", 3600.0), ("d", 86400.0))
+_SHORT_NAMES = {1e-9: "nanos", 1e-6: "micros", 1e-3: "ms", 1.0: "s", 60.0: "m", 3600.0: "h", 86400.0: "d"}
+
+
+@dataclass(frozen=True)
+class TimeValue:
+    """A parsed `TimeValue`: `seconds` is negative for `-1` (wait forever)."""
+
+    amount: int
+    unit_seconds: float
+
+    @property
+    def seconds(self) -> float:
+        return self.amount * self.unit_seconds
+
+    @property
+    def infinite(self) -> bool:
+        return self.amount < 0
+
+    def __str__(self) -> str:
+        if self.amount < 0:
+            return "-1"
+        if self.amount == 0:
+            return "0s"
+        return f"{self.amount}{_SHORT_NAMES[self.unit_seconds]}"
+
+    @classmethod
+    def parse(cls, raw: str, setting: str) -> "TimeValue":
+        """Parse like `TimeValue.parseTimeValue`; raises `IllegalArgument` with the real reason."""
+        value = raw.strip().lower()
+        if re.fullmatch(r"-0*1", value):
+            return cls(-1, 1.0)
+        if re.fullmatch(r"0+", value):
+            return cls(0, 1.0)
+        for suffix, unit in _UNITS:
+            # minutes are case-sensitive on the raw value: "M" would mean months
+            if value.endswith(suffix) and (suffix != "m" or raw.strip().endswith("m")):
+                number = value[: -len(suffix)].strip()
+                return cls(_parse_amount(number, raw, setting), unit)
+        raise IllegalArgument(
+            f"failed to parse setting [{setting}] with value [{raw}] as a time value: unit is missing or unrecognized"
+        )
+
+
+def _parse_amount(number: str, raw: str, setting: str) -> int:
+    try:
+        amount = int(number)
+    except ValueError:
+        try:
+            float(number)
+        except ValueError:
+            raise IllegalArgument(f"failed to parse [{raw}]") from None
+        raise IllegalArgument(f"failed to parse [{raw}], fractional time values are not supported") from None
+    if amount < 0:
+        raise IllegalArgument(
+            f"failed to parse setting [{setting}] with value [{raw}] as a time value: negative durations are not supported"
+        )
+    return amount
+
+
+def boolean(raw: str, name: str) -> bool:
+    """Strict booleans: only `true` and `false`; a bare `?flag` means true."""
+    if raw in ("", "true"):
+        return True
+    if raw == "false":
+        return False
+    raise IllegalArgument(f"Failed to parse value [{raw}] as only [true] or [false] are allowed.")
+
+
+def time_value(raw: str, name: str) -> TimeValue:
+    return TimeValue.parse(raw, name)
+
+
+def string(raw: str, name: str) -> str:
+    return raw
+
+
+def string_list(raw: str, name: str) -> list[str]:
+    return [part for part in raw.split(",") if part]
+
+
+def integer(raw: str, name: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise IllegalArgument(f"Failed to parse int parameter [{name}] with value [{raw}]") from None
+
+
+def long(raw: str, name: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise IllegalArgument(f"Failed to parse long parameter [{name}] with value [{raw}]") from None
+
+
+@dataclass(frozen=True)
+class Param:
+    """A query parameter a route consumes: its name, parser and the value when absent."""
+
+    name: str
+    parse: Callable[[str, str], Any] = string
+    default: Any = None
+
+
+ALWAYS_ACCEPTED = frozenset({"format", "filter_path", "pretty", "human", "error_trace", "source", "source_content_type"})
+
+
+def parse_params(query: dict[str, str], declared: tuple[Param, ...], path: str) -> dict[str, Any]:
+    """Parse declared params in order (parse errors win), then reject anything undeclared."""
+    values = {}
+    for param in declared:
+        raw = query.get(param.name)
+        values[param.name] = param.default if raw is None else param.parse(raw, param.name)
+    unknown = sorted(set(query) - {p.name for p in declared} - ALWAYS_ACCEPTED)
+    if unknown:
+        raise IllegalArgument(unrecognized(path, unknown, [p.name for p in declared]))
+    return values
+
+
+def unrecognized(path: str, unknown: list[str], candidates: list[str]) -> str:
+    """The `BaseRestHandler.unrecognized` message, with its `did you mean` hints."""
+    parts = []
+    for name in unknown:
+        close = sorted(
+            (c for c in candidates if _similarity(name, c) > 0.5), key=lambda c: (-_similarity(name, c), c)
+        )
+        if len(close) == 1:
+            parts.append(f"[{name}] -> did you mean [{close[0]}]?")
+        elif close:
+            parts.append(f"[{name}] -> did you mean any of [{', '.join(close)}]?")
+        else:
+            parts.append(f"[{name}]")
+    plural = "s" if len(unknown) > 1 else ""
+    return f"request [{path}] contains unrecognized parameter{plural}: " + ", ".join(parts)
+
+
+def _similarity(a: str, b: str) -> float:
+    """Lucene's LevenshteinDistance: 1 - edit distance / longer length."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    longest = max(len(a), len(b)) or 1
+    return 1 - previous[-1] / longest

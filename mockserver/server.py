@@ -1,0 +1,64 @@
+"""Run the mock on a background thread (for adapters and tests) or in the foreground (for `stopcheck mock`)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import Future
+
+from aiohttp import web
+
+from mockserver.app import build_app
+from mockserver.clock import Clock
+from mockserver.settings import MockSettings
+
+
+class MockServer:
+    """A mock cluster listening on 127.0.0.1, served from its own thread and event loop."""
+
+    def __init__(self, settings: MockSettings | None = None, clock: Clock | None = None,
+                 host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = build_app(settings, clock)
+        self._host, self._port = host, port
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="stopcheck-mock", daemon=True)
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self._host}:{self.port}"
+
+    def start(self) -> "MockServer":
+        self._thread.start()
+        self.port = self._run(self._start())
+        return self
+
+    async def _start(self) -> int:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        return self._runner.addresses[0][1]
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            self._run(self._runner.cleanup())
+            self._runner = None
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+
+    def _run(self, coroutine) -> object:
+        future: Future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        return future.result(timeout=30)
+
+    def __enter__(self) -> "MockServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve_forever(settings: MockSettings, host: str, port: int) -> None:
+    """Serve in the foreground until interrupted."""
+    web.run_app(build_app(settings), host=host, port=port, access_log=None, print=None)

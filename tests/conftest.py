@@ -1,0 +1,38 @@
+"""Shared test fixtures: mock servers on 127.0.0.1, ephemeral ports."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import pytest
+
+from mockserver.server import MockServer
+from mockserver.settings import MockSettings
+from mockserver.version import Version
+
+
+@pytest.fixture
+def start_mock() -> Iterator[Callable[..., MockServer]]:
+    """Start a mock with the given settings (flavour, version as text, nodes, ...); stopped after the test."""
+    servers: list[MockServer] = []
+
+    def start(clock=None, **settings) -> MockServer:
+        if isinstance(settings.get("version"), str):
+            settings["version"] = Version.parse(settings["version"])
+        server = MockServer(MockSettings(**settings), clock).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def es_mock(start_mock) -> MockServer:
+    return start_mock()
+
+
+@pytest.fixture
+def os_mock(start_mock) -> MockServer:
+    return start_mock(flavour="opensearch")

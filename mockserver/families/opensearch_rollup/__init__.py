@@ -1,0 +1,16 @@
+"""OpenSearch index rollups (`/_plugins/_rollup/jobs`), with a runner that really rolls up."""
+
+from mockserver.families.opensearch_rollup.models import RollupJobs
+from mockserver.families.opensearch_rollup.routes import FIXTURES, ROUTES
+from mockserver.family import Family
+
+FAMILY = Family(
+    name="opensearch_rollup",
+    create_state=lambda cluster: RollupJobs(cluster.clock, cluster.state("indices"), cluster.settings.version,
+                                            cluster.settings.seed),
+    routes=ROUTES,
+    flavours=frozenset({"opensearch"}),
+    features=frozenset({"rollup"}),
+    fixtures=FIXTURES,
+    depends_on=("indices",),
+)

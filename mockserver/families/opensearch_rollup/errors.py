@@ -1,0 +1,59 @@
+"""Server-side exceptions of the OpenSearch rollup APIs that the core error classes do not cover."""
+
+from __future__ import annotations
+
+from mockserver.errors import ApiError
+
+CONFIG_INDEX = ".opendistro-ism-config"
+
+
+class ConfigIndexNotFound(ApiError):
+    """`IndexNotFoundException` for the index-management config index, which every rollup API reads."""
+
+    type, status = "index_not_found_exception", 404
+
+    def __init__(self) -> None:
+        super().__init__(f"no such index [{CONFIG_INDEX}]", index=CONFIG_INDEX,
+                         **{"resource.type": "index_expression", "resource.id": CONFIG_INDEX, "index_uuid": "_na_"})
+
+
+class JsonParseError(ApiError):
+    """Jackson's `JsonParseException`: a token of the wrong kind for the accessor (400)."""
+
+    type, status = "json_parse_exception", 400
+
+
+class InputCoercion(ApiError):
+    """Jackson's `InputCoercionException`: a number out of range for its Java type (400)."""
+
+    type, status = "input_coercion_exception", 400
+
+
+class NumberFormat(ApiError):
+    """`NumberFormatException` (an `IllegalArgumentException`, so 400)."""
+
+    type, status = "number_format_exception", 400
+
+
+class NullPointer(ApiError):
+    """`NullPointerException`: any runtime exception that is not an `OpenSearchException` answers 500."""
+
+    type, status = "null_pointer_exception", 500
+
+
+class ZoneRules(ApiError):
+    """`ZoneRulesException` from `ZoneId.of` for an unknown region id (500, reference §4.3)."""
+
+    type, status = "zone_rules_exception", 500
+
+
+class DateTimeFailure(ApiError):
+    """`DateTimeException` from `ZoneId.of` for a malformed zone id (500)."""
+
+    type, status = "date_time_exception", 500
+
+
+class SettingsFailure(ApiError):
+    """`SettingsException` for an unknown `target_index_settings` key: no status override, so 500 (§4.6)."""
+
+    type, status = "settings_exception", 500

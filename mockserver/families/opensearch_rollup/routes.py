@@ -1,0 +1,118 @@
+"""Routes of the OpenSearch index rollup APIs, under `_plugins` and the deprecated `_opendistro` prefix."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from mockserver.errors import IllegalArgument, Reply, ValidationFailed
+from mockserver.families.opensearch_rollup.models import RollupJobs
+from mockserver.params import Param, integer, long, string
+from mockserver.routing import Body, Call, Handler, Route
+
+BASE = "/_plugins/_rollup/jobs"
+LEGACY_BASE = "/_opendistro/_rollup/jobs"
+_REFRESH_POLICIES = {"true": True, "": True, "false": False, "wait_for": False}
+
+
+def _jobs(call: Call) -> RollupJobs:
+    return call.state
+
+
+def _id(call: Call) -> str:
+    return call.path_params.get("id", "")
+
+
+def refresh_policy(raw: str, name: str) -> bool:
+    """`WriteRequest.RefreshPolicy.parse`; true when the write forces a refresh."""
+    if raw not in _REFRESH_POLICIES:
+        raise IllegalArgument(f"Unknown value for refresh: [{raw}].")
+    return _REFRESH_POLICIES[raw]
+
+
+async def put_job(call: Call) -> Reply:
+    job_id = _id(call)
+    if not job_id:
+        raise IllegalArgument("Missing rollup ID")
+    status, body = _jobs(call).put(job_id, call.body, call.params["if_seq_no"], call.params["if_primary_term"])
+    headers = {"Location": f"{BASE}/{job_id}"} if status == 201 else {}
+    return Reply(status, body, headers)
+
+
+async def get_job(call: Call) -> dict[str, Any]:
+    return _jobs(call).get(_id(call))
+
+
+async def head_job(call: Call) -> Reply:
+    return Reply(200 if _jobs(call).exists(_id(call)) else 404, None)
+
+
+async def list_jobs(call: Call) -> dict[str, Any]:
+    params = call.params
+    return _jobs(call).list(params["search"], params["from"], params["size"], params["sortField"],
+                            params["sortDirection"])
+
+
+async def delete_job(call: Call) -> dict[str, Any]:
+    return _jobs(call).delete(_id(call), call.params["refresh"])
+
+
+async def start_job(call: Call) -> dict[str, Any]:
+    if not _id(call).strip():
+        raise ValidationFailed("id is missing")
+    return {"acknowledged": _jobs(call).start(_id(call))}
+
+
+async def stop_job(call: Call) -> dict[str, Any]:
+    if not _id(call):
+        raise IllegalArgument("Missing rollup ID")
+    return {"acknowledged": _jobs(call).stop(_id(call))}
+
+
+async def explain_jobs(call: Call) -> dict[str, Any]:
+    ids = _id(call).split(",") if _id(call) else []
+    if not ids:
+        raise IllegalArgument("Missing rollupID")
+    return _jobs(call).explain(ids)
+
+
+def run_now(jobs: RollupJobs, args: dict[str, Any]) -> dict[str, Any]:
+    """Fixture: the job's schedule fires now, so a scenario need not wait for its interval."""
+    job_id = str(args["job_id"])
+    return {"job_id": job_id, "executed": jobs.run_now(job_id)}
+
+
+def _deprecated(handler: Handler, method: str, suffix: str) -> Handler:
+    message = f"[{method} {LEGACY_BASE}{suffix}] is deprecated! Use [{method} {BASE}{suffix}] instead."
+
+    async def legacy(call: Call) -> Any:
+        call.warn(message)
+        return await handler(call)
+
+    return legacy
+
+
+_GET_PARAMS = (Param("search", string, ""), Param("from", integer, 0), Param("size", integer, 20),
+               Param("sortField", string, "rollup.rollup_id.keyword"), Param("sortDirection", string, "asc"))
+_PUT_PARAMS = (Param("if_seq_no", long), Param("if_primary_term", long), Param("refresh", refresh_policy, True))
+_DELETE_PARAMS = (Param("refresh", refresh_policy, True),)
+
+
+def _routes(method: str, suffix: str, handler: Handler, **options: Any) -> tuple[Route, Route]:
+    template = suffix.replace("{id}", "{rollupID}")
+    return (Route(method, BASE + suffix, handler, **options),
+            Route(method, LEGACY_BASE + suffix, _deprecated(handler, method, template), **options))
+
+
+ROUTES: tuple[Route, ...] = (
+    *_routes("PUT", "/{id}", put_job, params=_PUT_PARAMS, body=Body.REQUIRED),
+    *_routes("PUT", "", put_job, params=_PUT_PARAMS, body=Body.OPTIONAL),
+    *_routes("GET", "/{id}", get_job, params=_GET_PARAMS),
+    *_routes("HEAD", "/{id}", head_job, params=_GET_PARAMS),
+    *_routes("GET", "", list_jobs, params=_GET_PARAMS),
+    *_routes("DELETE", "/{id}", delete_job, params=_DELETE_PARAMS),
+    *_routes("POST", "/{id}/_start", start_job),
+    *_routes("POST", "/{id}/_stop", stop_job),
+    *_routes("GET", "/{id}/_explain", explain_jobs),
+)
+
+FIXTURES: dict[str, Callable[[RollupJobs, dict[str, Any]], Any]] = {"os_rollup_run_now": run_now}

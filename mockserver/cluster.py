@@ -63,6 +63,15 @@ class Cluster:
             if family.catch_up is not None:
                 family.catch_up(self._states[family.name])
 
+    def intercept_search(self, indices: list[Any], body: dict[str, Any]) -> Any | None:
+        """The answer of the first family that intercepts this search (as plugins' interceptors do), or None."""
+        for family in self.families:
+            if family.search is not None:
+                answer = family.search(self._states[family.name], indices, body)
+                if answer is not None:
+                    return answer
+        return None
+
     def node(self, node_id: str) -> Node | None:
         return next((n for n in self.nodes if n.id == node_id), None)
 

@@ -29,6 +29,8 @@ class Family:
     fixtures: dict[str, Fixture] = field(default_factory=dict)
     depends_on: tuple[str, ...] = ()
     catch_up: Callable[[Any], None] | None = None  # applies clock-driven work that is due; run before each request
+    # answers a search of these indices itself (e.g. rollup indices), or returns None to let the default run
+    search: Callable[[Any, list[Any], dict[str, Any]], Any] | None = None
 
 
 def discover() -> list[Family]:

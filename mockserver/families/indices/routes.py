@@ -120,6 +120,9 @@ def _search_body(call: Call) -> dict[str, Any]:
 async def search(call: Call) -> dict[str, Any]:
     body = _search_body(call)
     indices = _store(call).resolve(call.path_params.get("index", "_all"))
+    intercepted = call.cluster.intercept_search(indices, body)
+    if intercepted is not None:
+        return intercepted
     hits = [(index, doc) for index in indices for doc in index.search(body.get("query"))]
     for sort in reversed(body.get("sort", [])):
         field, order = (sort, "asc") if isinstance(sort, str) else next(iter(sort.items()))

@@ -57,3 +57,15 @@ class SettingsFailure(ApiError):
     """`SettingsException` for an unknown `target_index_settings` key: no status override, so 500 (§4.6)."""
 
     type, status = "settings_exception", 500
+
+
+class SearchPhaseFailure(ApiError):
+    """`SearchPhaseExecutionException`: every shard of the search failed with `cause` (status of the cause)."""
+
+    type = "search_phase_execution_exception"
+
+    def __init__(self, cause: ApiError, index: str, node_id: str) -> None:
+        super().__init__("all shards failed", caused_by=cause, phase="query", grouped=True,
+                         failed_shards=[{"shard": 0, "index": index, "node": node_id,
+                                         "reason": {"type": cause.type, "reason": cause.reason}}])
+        self.status = cause.status

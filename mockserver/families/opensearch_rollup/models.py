@@ -32,8 +32,10 @@ RETRY_STOPPED = "Stopped a rollup that was in retry, rolling back to failed stat
 class RollupJobs:
     """The rollup jobs of one cluster, kept in its `.opendistro-ism-config` index."""
 
-    def __init__(self, clock: Clock, store: IndexStore, version: Version, seed: int = 0) -> None:
+    def __init__(self, clock: Clock, store: IndexStore, version: Version, seed: int = 0,
+                 node_id: str = "node-0") -> None:
         self.clock = clock
+        self.node_id = node_id  # the node that holds the shards, as failed searches name it
         self.store = store
         self.version = version
         self.config = ConfigIndex(random.Random(f"opensearch-rollup-{seed}"))

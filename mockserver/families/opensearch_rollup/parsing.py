@@ -113,8 +113,7 @@ class _Parser:
         assert schedule is not None
         delay = values.get("delay")
         if values["continuous"] and schedule.delay != delay:
-            schedule = (IntervalSchedule(schedule.start_time, schedule.period, schedule.unit, delay or 0)
-                        if isinstance(schedule, IntervalSchedule) else schedule.with_delay(delay or 0))
+            schedule = self.continuous_schedule(schedule, delay)
         rollup = Rollup(
             id=request.job_id, enabled=enabled, schedule=schedule,
             last_updated_time=request.now, enabled_time=enabled_time, description=values["description"],
@@ -125,6 +124,17 @@ class _Parser:
             target_index_settings=values.get("target_index_settings"), routing_field=values.get("routing_field"))
         validate(rollup, request.now)
         return rollup
+
+    @staticmethod
+    def continuous_schedule(schedule: Schedule, delay: int | None) -> Schedule:
+        """`Rollup.init` moves a continuous job's `delay` into its schedule. An interval schedule is rebuilt
+        from `getStartTime()`, which already includes the previous schedule delay."""
+        if isinstance(schedule, CronSchedule):
+            return schedule.with_delay(delay or 0)
+        if schedule.start_time is None:
+            raise NullPointer('Cannot invoke "java.time.Instant.plusMillis(long)" because "startTime" is null')
+        return IntervalSchedule(schedule.start_time + (schedule.delay or 0), schedule.period, schedule.unit,
+                                delay or 0)
 
     # sub-objects ---------------------------------------------------------------------------------------------
     def array(self, value: Any, path: Path, item: Any) -> list[Any]:

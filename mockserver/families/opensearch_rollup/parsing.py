@@ -197,7 +197,7 @@ class _Parser:
                 raise IllegalArgument(f"Unknown interval field {key}")
         supported = supported_units(self.version)
         if unit not in supported:
-            raise IllegalArgument(f"Interval unit {unit} is not supported, expects [{', '.join(supported)}]")
+            raise IllegalArgument(f"Interval unit {unit or 'null'} is not supported, expects [{', '.join(supported)}]")
         if delay is not None and start is None:
             raise NullPointer('Cannot invoke "java.time.Instant.plusMillis(long)" because "startTime" is null')
         return IntervalSchedule(start, period, unit, delay)

@@ -26,8 +26,9 @@ def test_rollup_lifecycle_with_official_client(start_mock):
     assert created["_version"] == 1 and created["rollup"]["rollup_id"] == "books"
     with pytest.raises(ConflictError):
         rollups.put(id="books", body=JOB)
+    start_time = created["rollup"]["schedule"]["interval"]["start_time"]
     update = {"rollup": {**JOB["rollup"], "description": "changed", "schedule": {"interval": {
-        **JOB["rollup"]["schedule"]["interval"], "start_time": created["rollup"]["schedule"]["interval"]["start_time"]}}}}
+        **JOB["rollup"]["schedule"]["interval"], "start_time": start_time}}}}
     updated = rollups.put(id="books", body=update, if_seq_no=created["_seq_no"],
                           if_primary_term=created["_primary_term"])
     assert updated["_version"] == 2 and rollups.get(id="books")["rollup"]["description"] == "changed"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
+from mockserver.errors import ApiError
 from mockserver.families.indices.models import Index
 from mockserver.families.indices.query import field_value, is_missing, to_millis
 from mockserver.families.opensearch_rollup.dates import bucket_rounding
@@ -67,8 +68,8 @@ class _Source:
             try:
                 self.rounding = bucket_rounding(dimension.fixed_interval, dimension.calendar_interval,
                                                 dimension.zone)
-            except Exception as error:  # the interval is only checked when the search runs
-                raise SearchFailure(getattr(error, "reason", str(error))) from None
+            except ApiError as error:  # the interval is only checked when the search runs
+                raise SearchFailure(error.reason) from None
         elif isinstance(dimension, Histogram) and self.kind not in NUMERIC:
             raise _unsupported(field, self.kind, "histogram")
         elif isinstance(dimension, Terms) and self.kind == "text":

@@ -150,7 +150,7 @@ class RollupJobs:
         self.refresh()
         return self._job(job_id) is not None
 
-    def list(self, search: str, start: int, size: int, sort_field: str, direction: str) -> dict[str, Any]:
+    def list_jobs(self, search: str, start: int, size: int, sort_field: str, direction: str) -> dict[str, Any]:
         self.refresh()
         self.config.require()
         if direction.lower() not in ("asc", "desc"):

@@ -48,7 +48,7 @@ async def head_job(call: Call) -> Reply:
 
 async def list_jobs(call: Call) -> dict[str, Any]:
     params = call.params
-    return _jobs(call).list(params["search"], params["from"], params["size"], params["sortField"],
+    return _jobs(call).list_jobs(params["search"], params["from"], params["size"], params["sortField"],
                             params["sortDirection"])
 
 

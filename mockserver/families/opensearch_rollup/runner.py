@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from mockserver.errors import ApiError
 from mockserver.families.indices.models import Index, IndexStore
 from mockserver.families.indices.query import to_millis
 from mockserver.families.opensearch_rollup import target
 from mockserver.families.opensearch_rollup.composite import CompositeSearch, SearchFailure, field_values
 from mockserver.families.opensearch_rollup.config_index import PRIMARY_TERM, ConfigDoc, ConfigIndex
-from mockserver.families.opensearch_rollup.dates import window_rounding
+from mockserver.families.opensearch_rollup.dates import Rounding, window_rounding
 from mockserver.families.opensearch_rollup.model import Rollup, RollupMetadata, Stats, Status, Window
 from mockserver.version import Version
 
@@ -181,7 +182,7 @@ class Runner:
                 return None
         return self._save_metadata(None, RollupMetadata(job.id, at, Status.INIT, window=window), at)
 
-    def _window_rounding(self, job: Rollup):
+    def _window_rounding(self, job: Rollup) -> Rounding:
         dh = job.date_histogram
         return window_rounding(dh.fixed_interval, dh.calendar_interval, dh.zone)
 
@@ -195,7 +196,7 @@ class Runner:
             return None
         try:
             rounding = self._window_rounding(job)
-        except Exception:  # noqa: BLE001 - any parse failure of the interval string
+        except ApiError:
             return None
         start = rounding.round(min(dates))
         return Window(start, rounding.next(start))

@@ -63,11 +63,10 @@ class CronSchedule:
     expression: str
     zone: Zone
     delay: int | None = None
-    cron: "Cron" = field(compare=False, repr=False, default=None)  # type: ignore[assignment]
+    cron: "Cron" = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.cron is None:
-            object.__setattr__(self, "cron", Cron.parse(self.expression))
+        object.__setattr__(self, "cron", Cron.parse(self.expression))  # a bad expression fails the PUT
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"expression": self.expression, "timezone": self.zone.id}
@@ -81,7 +80,7 @@ class CronSchedule:
         return int(self.cron.next_after(local).timestamp() * 1000) + delay
 
     def with_delay(self, delay: int | None) -> "CronSchedule":
-        return CronSchedule(self.expression, self.zone, delay, self.cron)
+        return CronSchedule(self.expression, self.zone, delay)
 
 
 Schedule = IntervalSchedule | CronSchedule

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -57,8 +58,8 @@ def prepare(store: IndexStore, job: Rollup, version: Version) -> Index:
     name = resolve_name(job, version)
     index = store.indices.get(name)
     if index is None:
-        settings = {**(job.target_index_settings or {}), "index": {
-            **(job.target_index_settings or {}).get("index", {}), "plugins": {"rollup_index": "true"}}}
+        settings = copy.deepcopy(job.target_index_settings or {})
+        settings.setdefault("index", {}).setdefault("plugins", {})["rollup_index"] = "true"
         try:
             index = store.create(name, {"_meta": {"schema_version": 1}, "dynamic_templates": DYNAMIC_TEMPLATES},
                                  settings)

@@ -139,7 +139,7 @@ class DfaJobs:
         del self.jobs[job_id]
 
     # start ------------------------------------------------------------------------------------------------
-    def start(self, job_id: str) -> DfaJob:
+    def start(self, job_id: str) -> Task:
         """Validate like `TransportStartDataFrameAnalyticsAction`, then create the persistent task."""
         job = self.job(job_id)
         config = job.config
@@ -170,8 +170,9 @@ class DfaJobs:
         assigned = job.assign_seconds <= 0
         job.task = Task(node.id, DfaState.STARTED if assigned else DfaState.STARTING, now + job.assign_seconds)
         job.phase_started = now + job.assign_seconds
+        task = job.task
         self.refresh(job)
-        return job
+        return task
 
     # stop -------------------------------------------------------------------------------------------------
     def stop(self, jobs: list[DfaJob], force: bool) -> list[str]:
@@ -226,7 +227,7 @@ class DfaJobs:
         while (phase := job.current_phase) is not None:
             end = job.phase_started + seconds
             if now < end:
-                percent = min(99, math.floor(100 * (now - job.phase_started) / seconds))
+                percent = min(99, math.floor(100 * (now - job.phase_started) / seconds + 1e-3))  # clock float noise
                 job.progress[phase] = max(job.progress[phase], percent)
                 self._work(job, phase, percent)
                 return

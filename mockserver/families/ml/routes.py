@@ -99,16 +99,14 @@ async def stats(call: Call) -> dict[str, Any]:
 async def start(call: Call) -> dict[str, Any]:
     options = _options(call, START_ACTION, START_TIMEOUT)
     jobs = _jobs(call)
-    job = jobs.start(options.id)
-    assert job.task is not None
-    node = job.task.node_id
-    if job.state is DfaState.STARTING:
-        if job.config.allow_lazy_start:
+    task = jobs.start(options.id)
+    if task.state is DfaState.STARTING:
+        if jobs.job(options.id).config.allow_lazy_start:
             return {"acknowledged": True, "node": ""}
         if not await _wait(call, lambda: jobs.job(options.id).state is not DfaState.STARTING, options.timeout):
             raise StatusError(f"Starting data frame analytics [{options.id}] timed out after "
                               f"[{human_time(options.timeout)}]", 408)
-    return {"acknowledged": True, "node": node}
+    return {"acknowledged": True, "node": task.node_id}
 
 
 async def stop(call: Call) -> dict[str, Any]:

@@ -38,7 +38,8 @@ def jobs(clock: ManualClock) -> DfaJobs:
 
 
 def body(dest: str = "dst", analysis: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-    return {"source": {"index": "src"}, "dest": {"index": dest}, "analysis": OUTLIERS if analysis is None else analysis, **extra}
+    analysis = OUTLIERS if analysis is None else analysis
+    return {"source": {"index": "src"}, "dest": {"index": dest}, "analysis": analysis, **extra}
 
 
 def put(jobs: DfaJobs, job_id: str, **kwargs: Any) -> None:
@@ -308,3 +309,15 @@ def test_slow_assignment_keeps_a_job_starting(jobs, clock):
                                          (TimeValue(-1, 1.0), "-1"), (TimeValue(2, 60.0), "2m")])
 def test_time_values_print_like_timevalue_to_string(value, text):
     assert human_time(value) == text
+
+
+def test_classification_predicts_the_majority_class_with_top_classes(jobs, clock):
+    put(jobs, "cls", analysis={"classification": {"dependent_variable": "label", "num_top_classes": 1}})
+    assert parse_config("c", body(analysis={"classification": {"dependent_variable": "label"}})).document()[
+        "analysis"]["classification"]["class_assignment_objective"] == "maximize_minimum_recall"
+    jobs.start("cls")
+    clock.advance(20)
+    assert jobs.job("cls").state is DfaState.STOPPED
+    result = jobs.indices.get("cls-dest").docs["0"].source["ml"]
+    assert result["label_prediction"] == "a" and len(result["top_classes"]) == 1
+    assert 0 < result["prediction_probability"] <= 1 and result["is_training"] is True

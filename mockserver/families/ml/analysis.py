@@ -15,11 +15,15 @@ from mockserver.families.ml.parsing import ObjectReader
 
 NUMERIC = frozenset({"long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float",
                      "unsigned_long"})
-_BOOSTED_TREE = {"alpha": False, "downsample_factor": False, "eta": False, "eta_growth_rate_per_tree": False,
-                 "feature_bag_fraction": False, "gamma": False, "lambda": False, "max_attempts_to_add_tree": True,
-                 "max_optimization_rounds_per_hyperparameter": True, "max_trees": True,
-                 "num_top_feature_importance_values": True, "soft_tree_depth_limit": False,
-                 "soft_tree_depth_tolerance": False}  # name -> integral
+_BOOSTED_TREE = {"alpha": "number", "downsample_factor": "number", "eta": "number",
+                 "eta_growth_rate_per_tree": "number", "feature_bag_fraction": "number", "gamma": "number",
+                 "lambda": "number", "max_attempts_to_add_tree": "integer",
+                 "max_optimization_rounds_per_hyperparameter": "integer", "max_trees": "integer",
+                 "num_top_feature_importance_values": "integer", "soft_tree_depth_limit": "number",
+                 "soft_tree_depth_tolerance": "number"}
+_SUPERVISED = {"dependent_variable": "string", "prediction_field_name": "string", "training_percent": "number",
+               "randomize_seed": "integer", "feature_processors": "array", "early_stopping_enabled": "boolean",
+               **_BOOSTED_TREE}
 _TREE_PHASES = ("feature_selection", "coarse_parameter_search", "fine_tuning_parameters", "final_training")
 Row = tuple[str, dict[str, Any]]  # document id, source
 Features = dict[str, str]  # analysed field -> where its value is in the source (multi-fields read their parent)
@@ -208,22 +212,12 @@ def _outlier_detection(body: Any, job_id: str) -> Analysis:
     return reader.build(make)
 
 
-def _supervised(name: str, extra: dict[str, bool]) -> Any:
+def _supervised(name: str, extra: dict[str, str]) -> Any:
+    fields = {**_SUPERVISED, **extra}
+
     def parse(body: Any, job_id: str) -> Analysis:
-        fields = {"dependent_variable": None, "prediction_field_name": None, "training_percent": False,
-                  "randomize_seed": True, "feature_processors": None, "early_stopping_enabled": None,
-                  **_BOOSTED_TREE, **extra}
         reader = ObjectReader(name, body, set(fields))
-        values: dict[str, Any] = {}
-        for field, integral in fields.items():
-            if field == "feature_processors":
-                values[field] = body.get(field)
-            elif field == "early_stopping_enabled":
-                values[field] = reader.boolean(field)
-            elif integral is None:
-                values[field] = reader.string(field)
-            else:
-                values[field] = reader.number(field, integral=integral)
+        values = {field: reader.value(field, kind) for field, kind in fields.items()}
         return reader.build(lambda: _build_supervised(name, values, job_id))
 
     return parse
@@ -274,7 +268,7 @@ def _check_boosted_tree(values: dict[str, Any]) -> None:
 
 _PARSERS = {
     "outlier_detection": _outlier_detection,
-    "regression": _supervised("regression", {"loss_function": None, "loss_function_parameter": False}),
-    "classification": _supervised("classification", {"class_assignment_objective": None,
-                                                     "num_top_classes": True}),
+    "regression": _supervised("regression", {"loss_function": "string", "loss_function_parameter": "number"}),
+    "classification": _supervised("classification", {"class_assignment_objective": "string",
+                                                     "num_top_classes": "integer"}),
 }

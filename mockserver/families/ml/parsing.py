@@ -79,6 +79,18 @@ class ObjectReader:
             raise self._wrong_type(field)
         return value
 
+    def array(self, field: str) -> list[Any] | None:
+        value = self.body.get(field)
+        if value is not None and not isinstance(value, list):
+            raise self._wrong_type(field)
+        return value
+
+    def value(self, field: str, kind: str) -> Any:
+        """Read a field of a declared kind: string, number, integer, boolean, object or array."""
+        if kind == "integer":
+            return self.number(field, integral=True)
+        return getattr(self, kind)(field)
+
     def time(self, field: str) -> TimeValue | None:
         raw = self.string(field)
         if raw is None:

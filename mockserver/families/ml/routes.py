@@ -30,8 +30,8 @@ def _jobs(call: Call) -> DfaJobs:
 class Options:
     id: str
     timeout: TimeValue
-    allow_no_match: bool = True
-    force: bool = False
+    allow_no_match: bool
+    force: bool
 
 
 def _options(call: Call, action: str, timeout: TimeValue) -> Options:
@@ -47,15 +47,14 @@ def _options(call: Call, action: str, timeout: TimeValue) -> Options:
         return Options(url_id, query("timeout", time_value, timeout), query("allow_no_match", boolean, True),
                        query("force", boolean, False))
     reader = ObjectReader(action, call.body, {"id", *names})
-    body_id = reader.string("id")
+    body_id, body_timeout = reader.string("id"), reader.time("timeout")
+    allow, force = reader.boolean("allow_no_match"), reader.boolean("force")
     if body_id is not None and url_id and body_id != url_id:
         raise inconsistent_id(body_id, url_id)
     given = sorted(n for n in names if call.params[n] is not None)
     if given:
         raise IllegalArgument(unrecognized(call.path, given, ["id"]))
-    allow, force = reader.boolean("allow_no_match"), reader.boolean("force")
-    return Options(body_id or url_id, reader.time("timeout") or timeout, True if allow is None else allow,
-                   bool(force))
+    return Options(body_id or url_id, body_timeout or timeout, True if allow is None else allow, bool(force))
 
 
 async def _wait(call: Call, done: Callable[[], bool], timeout: TimeValue) -> bool:

@@ -321,3 +321,15 @@ def test_classification_predicts_the_majority_class_with_top_classes(jobs, clock
     result = jobs.indices.get("cls-dest").docs["0"].source["ml"]
     assert result["label_prediction"] == "a" and len(result["top_classes"]) == 1
     assert 0 < result["prediction_probability"] <= 1 and result["is_training"] is True
+
+
+def test_documents_removed_from_the_destination_mid_run_are_skipped(jobs, clock):
+    put(jobs, "lossy")
+    jobs.start("lossy")
+    clock.advance(2.5)
+    assert phases(jobs, "lossy")["computing_outliers"] == 50
+    jobs.indices.get("lossy-dest").remove("3")
+    jobs.indices.delete("src")
+    clock.advance(5)
+    assert jobs.job("lossy").state is DfaState.STOPPED
+    assert "3" not in jobs.indices.get("lossy-dest").docs

@@ -245,7 +245,8 @@ class DfaJobs:
         elif phase == "loading_data" and percent == 100:
             self._load(job, run)
         elif phase == config.analysis.analysis_phases[-1] and percent == 100:
-            rows = [(doc_id, self._dest(config).docs[doc_id].source) for doc_id in run.analysed]
+            docs = self._dest(config).docs
+            rows = [(doc_id, docs[doc_id].source) for doc_id in run.analysed if doc_id in docs]
             run.results = config.analysis.results(rows, run.features)
         elif phase == "writing_results":
             self._write_results(config, run, math.ceil(len(run.analysed) * percent / 100))

@@ -59,8 +59,7 @@ def _run(args: argparse.Namespace) -> int:
     report_dir = args.report_dir or ROOT / "reports" / run_id
     options = [str(p) for p in args.paths] + ["--rootdir", str(ROOT), "-rfEs", "--stopcheck-report-dir",
                                                str(report_dir)]
-    if not _plugin_installed():
-        options += ["-p", "conformance.pytest_plugin"]
+    options += plugin_options()
     for target in args.target or DEFAULT_TARGETS:
         options += ["--stopcheck-target", target]
     if args.workers not in ("0", "no"):
@@ -79,11 +78,12 @@ def _run(args: argparse.Namespace) -> int:
     return int(code)
 
 
-def _plugin_installed() -> bool:
-    """True when the pytest11 entry point loads the plugin (an installed checkout); else load it by name."""
+def plugin_options() -> list[str]:
+    """pytest options that load the plugin when no installed entry point does (a checkout run from source)."""
     from importlib.metadata import entry_points
 
-    return any(e.value == "conformance.pytest_plugin" for e in entry_points(group="pytest11"))
+    installed = any(e.value == "conformance.pytest_plugin" for e in entry_points(group="pytest11"))
+    return [] if installed else ["-p", "conformance.pytest_plugin"]
 
 
 def _lint(args: argparse.Namespace) -> int:

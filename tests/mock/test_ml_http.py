@@ -19,11 +19,12 @@ class Client:
     def __init__(self, url: str) -> None:
         self.url = url
 
-    def __call__(self, method: str, path: str, body: Any = None, **params: Any) -> tuple[int, Any]:
+    def __call__(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
+                 **params: Any) -> tuple[int, Any]:
         query = f"?{urllib.parse.urlencode(params)}" if params else ""
         data = body.encode() if isinstance(body, str) else None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url + path + query, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json", **(headers or {})})
         try:
             with urllib.request.urlopen(request) as response:
                 return response.status, json.load(response)
@@ -213,3 +214,24 @@ def test_fixtures_need_their_arguments(client):
     status, body = client("POST", "/_stopcheck/fixtures/ml_slow_stop", {})
     assert status == 400 and body["error"]["reason"] == "fixture argument [job_id] is required"
     assert client("POST", "/_stopcheck/fixtures/ml_fail_job", {"job_id": "nope"})[0] == 404
+
+
+def test_the_destination_index_is_current_without_asking_the_ml_apis(start_mock):
+    clock = ManualClock()
+    api = Client(start_mock(clock=clock).url)
+    api("PUT", "/src/_doc/1", {"x": 1.0})
+    api.job("quiet")
+    api("POST", f"{BASE}/quiet/_start")
+    clock.advance(60)
+    assert api("GET", "/quiet-dest/_count")[1]["count"] == 1
+    assert "outlier_score" in api("GET", "/quiet-dest/_doc/1")[1]["_source"]["ml"]
+
+
+def test_security_guards_the_stop_action(client):
+    client.job("guarded")
+    client("PUT", "/_security/role/viewer", {"cluster": ["monitor"]})
+    client("PUT", "/_security/user/viewer", {"password": "Secret-123", "roles": ["viewer"]})
+    status, body = client("POST", f"{BASE}/guarded/_stop", headers={"es-security-runas-user": "viewer"})
+    assert status == 403 and body["error"]["reason"].startswith(
+        "action [cluster:admin/xpack/ml/data_frame/analytics/stop] is unauthorized for user [viewer]")
+    assert body["error"]["reason"].endswith("this action is granted by the cluster privileges [manage_ml,manage,all]")

@@ -13,4 +13,5 @@ FAMILY = Family(
     features=frozenset({"ml"}),
     fixtures=FIXTURES,
     depends_on=("indices",),
+    catch_up=DfaJobs.catch_up,
 )

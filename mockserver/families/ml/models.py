@@ -196,6 +196,11 @@ class DfaJobs:
             waiting.append(job.id)
         return waiting
 
+    def catch_up(self) -> None:
+        """Apply what is due for every job, so that reads of their destination indices are current too."""
+        for job in self.jobs.values():
+            self.refresh(job)
+
     def all_stopped(self, job_ids: Iterable[str]) -> bool:
         """Whether the persistent tasks of these jobs are gone (a deleted job counts as stopped)."""
         return all(job_id not in self.jobs or self.job(job_id).task is None for job_id in job_ids)

@@ -15,7 +15,7 @@ from mockserver.params import Param, TimeValue, boolean, integer, string, time_v
 from mockserver.routing import Body, Call, Route
 
 BASE = "/_ml/data_frame/analytics"
-STOP_ACTION = "cluster:admin/xpack/ml/data_frame/analytics/stop"
+STOP_ACTION = "cluster:admin/xpack/ml/data_frame/analytics/stop"  # also the stop body parser's name
 START_ACTION = "cluster:admin/xpack/ml/data_frame/analytics/start"
 STOP_TIMEOUT = TimeValue(30, 1.0)  # StopDataFrameAnalyticsAction.DEFAULT_TIMEOUT; the docs say 20s (disputed)
 START_TIMEOUT = TimeValue(20, 1.0)
@@ -165,14 +165,22 @@ FIXTURES = {"ml_slow_stop": slow_stop, "ml_slow_start": slow_start, "ml_fail_job
 _PAGE = (Param("allow_no_match", boolean, True), Param("from", integer, 0), Param("size", integer, 100))
 _OPTIONS = (Param("timeout", string), Param("allow_no_match", string), Param("force", string))
 
+_ACTION = "cluster:{}/xpack/ml/data_frame/analytics/{}"
+
 ROUTES = (
-    Route("PUT", f"{BASE}/{{id}}", put, body=Body.REQUIRED),
-    Route("GET", f"{BASE}/{{id}}", get, params=(*_PAGE, Param("exclude_generated", boolean, False))),
-    Route("GET", BASE, get, params=(*_PAGE, Param("exclude_generated", boolean, False))),
-    Route("GET", f"{BASE}/{{id}}/_stats", stats, params=(*_PAGE, Param("verbose", boolean, False))),
-    Route("GET", f"{BASE}/_stats", stats, params=(*_PAGE, Param("verbose", boolean, False))),
-    Route("POST", f"{BASE}/{{id}}/_start", start, params=_OPTIONS[:1], body=Body.OPTIONAL),
-    Route("POST", f"{BASE}/{{id}}/_stop", stop, params=_OPTIONS, body=Body.OPTIONAL),
+    Route("PUT", f"{BASE}/{{id}}", put, body=Body.REQUIRED, action=_ACTION.format("admin", "put")),
+    Route("GET", f"{BASE}/{{id}}", get, params=(*_PAGE, Param("exclude_generated", boolean, False)),
+          action=_ACTION.format("monitor", "get")),
+    Route("GET", BASE, get, params=(*_PAGE, Param("exclude_generated", boolean, False)),
+          action=_ACTION.format("monitor", "get")),
+    Route("GET", f"{BASE}/{{id}}/_stats", stats, params=(*_PAGE, Param("verbose", boolean, False)),
+          action=_ACTION.format("monitor", "stats/get")),
+    Route("GET", f"{BASE}/_stats", stats, params=(*_PAGE, Param("verbose", boolean, False)),
+          action=_ACTION.format("monitor", "stats/get")),
+    Route("POST", f"{BASE}/{{id}}/_start", start, params=_OPTIONS[:1], body=Body.OPTIONAL,
+          action=START_ACTION),
+    Route("POST", f"{BASE}/{{id}}/_stop", stop, params=_OPTIONS, body=Body.OPTIONAL, action=STOP_ACTION),
     Route("DELETE", f"{BASE}/{{id}}", delete, params=(Param("force", boolean, False),
-                                                      Param("timeout", time_value, TimeValue(1, 60.0)))),
+                                                      Param("timeout", time_value, TimeValue(1, 60.0))),
+          action=_ACTION.format("admin", "delete")),
 )

@@ -204,13 +204,19 @@ def _check_safety(scenario: Scenario) -> None:
         segments = request.path.strip("/").split("/")
         if segments[-1] in _READ_ONLY_ACTIONS:
             continue
-        params = json.dumps(request.params)
-        if any(s == "_all" or "*" in s for s in segments) or "*" in params or "_all" in params:
+        params = [str(v) for v in request.params.values()]
+        if any(_reaches_others(text) for text in segments + params):
             raise LoadError(step.file, step.line, f"{request.method} {request.path} can touch resources this suite "
                                                   f"did not create: add `consent: [disposable_cluster]` to requires")
         if "${" not in json.dumps([request.path, request.params, request.body, request.ndjson]):
             raise LoadError(step.file, step.line, f"{request.method} {request.path} names no run-unique resource: "
                                                   f"use ${{run}} or a captured value in its path, params or body")
+
+
+def _reaches_others(text: str) -> bool:
+    """`_all`, or a wildcard not confined to this run's names (`${run}-*` is confined; `*`, `job-*` are not)."""
+    parts = text.split(",")
+    return any(p == "_all" or ("*" in p and not p.startswith("${")) for p in parts)
 
 
 def load_catalogue(path: Path) -> list[Sentence]:

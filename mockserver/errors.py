@@ -35,12 +35,10 @@ class ApiError(Exception):
             body["caused_by"] = self.caused_by.cause()
         return body
 
-    def root(self) -> "ApiError":
-        return self.caused_by.root() if self.caused_by is not None else self
-
     def envelope(self, version: Version) -> dict[str, Any]:
-        root = self.root()
-        root_cause = {"type": root.type, "reason": root.reason, **root.metadata}
+        """The body a real cluster sends. Its `root_cause` is the outermost exception (the server unwraps only
+        transport wrappers, which the mock never raises), without its `caused_by`."""
+        root_cause = {"type": self.type, "reason": self.reason, **self.metadata}
         return {"error": {"root_cause": [root_cause], **self.cause()}, "status": self.http_status(version)}
 
 

@@ -130,3 +130,10 @@ def test_empty_file(tmp_path):
 def test_bad_matcher_arguments_are_load_errors(tmp_path, matcher, says):
     error = load_error(write(tmp_path, VALID.replace("body: {stopped: true}", f"body: {{stopped: {matcher}}}")))
     assert error.line == 15 and says in error.message
+
+
+def test_wildcards_confined_to_the_run_prefix_need_no_consent(tmp_path):
+    confined = VALID.replace("/_rollup/job/${run}-x/_stop", "/_ml/data_frame/analytics/${run}-*,${run}-b/_stop")
+    assert load_scenario(write(tmp_path, confined)).requires.consent == ()
+    loose = VALID.replace("/_rollup/job/${run}-x/_stop", "/_ml/data_frame/analytics/${run}-a,job-*/_stop")
+    assert "disposable_cluster" in load_error(write(tmp_path, loose)).message

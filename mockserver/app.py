@@ -39,8 +39,10 @@ def build_app(settings: MockSettings | None = None, clock: Clock | None = None) 
         warnings: list[str] = []
         try:
             compatible = _compatible_version(cluster, request.headers)
+            cluster.catch_up()
             match, state = router.resolve(request.method, path, uri)
-            call = call_for(cluster, match, state, request.method, path, uri, dict(request.query), raw_body)
+            call = call_for(cluster, match, state, request.method, path, uri, dict(request.query), raw_body,
+                            request.headers)
             warnings = call.warnings
             result = await match.route.handler(call)
             reply = result if isinstance(result, Reply) else Reply(200, result)

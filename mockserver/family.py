@@ -28,6 +28,7 @@ class Family:
     features: frozenset[str] = frozenset()
     fixtures: dict[str, Fixture] = field(default_factory=dict)
     depends_on: tuple[str, ...] = ()
+    catch_up: Callable[[Any], None] | None = None  # applies clock-driven work that is due; run before each request
 
 
 def discover() -> list[Family]:

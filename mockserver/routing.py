@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping
 from urllib.parse import unquote
 
 from mockserver.errors import IllegalArgument, ParseError, Reply, XContentParseError
@@ -37,6 +37,7 @@ class Call:
     params: dict[str, Any]
     body: Any
     warnings: list[str] = field(default_factory=list)
+    headers: Mapping[str, str] = field(default_factory=dict)  # request headers, case-insensitive when served
 
     def warn(self, message: str) -> None:
         """Add a deprecation `Warning` header to the response."""
@@ -136,8 +137,8 @@ def _json(text: str) -> Any:
 
 
 def call_for(cluster: "Cluster", match: Match, state: Any, method: str, path: str, uri: str,
-             query: dict[str, str], raw_body: bytes) -> Call:
+             query: dict[str, str], raw_body: bytes, headers: Mapping[str, str] | None = None) -> Call:
     """Parse parameters (their errors first), then the body, into a `Call`."""
     params = parse_params(query, match.route.params, path)
     body = parse_request_body(match.route, method, path, raw_body)
-    return Call(cluster, state, method, path, uri, match.path_params, params, body)
+    return Call(cluster, state, method, path, uri, match.path_params, params, body, headers=headers or {})

@@ -1,5 +1,7 @@
 """`python -m mockserver`: the same as `stopcheck mock`."""
 
+import sys
+
 from conformance.cli import main
 
-main(["mock", *__import__("sys").argv[1:]])
+sys.exit(main(["mock", *sys.argv[1:]]))

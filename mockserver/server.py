@@ -60,5 +60,12 @@ class MockServer:
 
 
 def serve_forever(settings: MockSettings, host: str, port: int) -> None:
-    """Serve in the foreground until interrupted."""
-    web.run_app(build_app(settings), host=host, port=port, access_log=None, print=None)
+    """Serve in the foreground until interrupted, announcing the URL (with the real port when `port` is 0)."""
+    server = MockServer(settings, host=host, port=port).start()
+    print(f"stopcheck mock: {settings.flavour} {settings.version} on {server.url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()

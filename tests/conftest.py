@@ -36,3 +36,6 @@ def es_mock(start_mock) -> MockServer:
 @pytest.fixture
 def os_mock(start_mock) -> MockServer:
     return start_mock(flavour="opensearch")
+
+
+pytest_plugins = ["pytester"]

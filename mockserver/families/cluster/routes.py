@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.errors import ResourceNotFound
+from mockserver.errors import IllegalArgument, ResourceNotFound
 from mockserver.params import Param, string_list
 from mockserver.routing import Body, Call, Route
 
@@ -75,7 +75,10 @@ async def use_fixture(call: Call) -> Any:
     if name not in fixtures:
         raise ResourceNotFound(f"no fixture [{name}]")
     family, fixture = fixtures[name]
-    return fixture(call.cluster.state(family.name), call.body or {}) or {}
+    try:
+        return fixture(call.cluster.state(family.name), call.body or {}) or {}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IllegalArgument(f"fixture [{name}] cannot use arguments {call.body!r}: {exc!r}") from None
 
 
 ROUTES = (

@@ -75,6 +75,9 @@ async def bulk(call: Call) -> dict[str, Any]:
             raise IllegalArgument(f"Malformed action/metadata line [{position + 1}], expected a simple value for "
                                   f"field [{next(iter(action), '')}] but found [START_OBJECT]")
         (kind, meta), = action.items()
+        if not isinstance(meta, dict):
+            raise IllegalArgument(f"Malformed action/metadata line [{position + 1}], expected START_OBJECT but "
+                                  f"found [{type(meta).__name__}]")
         index_name = meta.get("_index", call.path_params.get("index"))
         doc_id = meta.get("_id")
         position += 1

@@ -1,0 +1,1 @@
+"""stopcheck's conformance runner: scenarios, targets, matchers, reports."""

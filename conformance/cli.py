@@ -1,0 +1,124 @@
+"""The `stopcheck` command: run, lint, coverage, mock."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from conformance.paths import ROOT, SCENARIOS, seeds_dir
+
+DEFAULT_TARGETS = ["mock"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="stopcheck", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run scenarios against the bundled mock or a cluster")
+    run.add_argument("paths", nargs="*", type=Path, default=[SCENARIOS], help="scenario files or folders")
+    run.add_argument("--target", action="append", default=None,
+                     help="mock (each scenario on a mock of its flavour), mock:FLAVOUR[@VERSION], a cluster URL (credentials from $STOPCHECK_USERNAME, "
+                          "$STOPCHECK_PASSWORD, $STOPCHECK_API_KEY or $STOPCHECK_BEARER_TOKEN), or a plugged-in "
+                          "adapter; repeatable (default: mock)")
+    run.add_argument("-n", "--workers", default="auto", help="pytest-xdist workers (default: auto; 0: none)")
+    run.add_argument("-k", dest="keyword", default=None, help="only scenarios matching this pytest -k expression")
+    run.add_argument("--allow-disposable", action="store_true",
+                     help="consent to scenarios that stop or cancel everything (_all, *): only on a cluster you can wipe")
+    run.add_argument("--username", help="basic-auth user name")
+    run.add_argument("--ca-certs", help="CA bundle for https targets")
+    run.add_argument("--client-cert", help="client certificate (PEM)")
+    run.add_argument("--client-key", help="client certificate key (PEM)")
+    run.add_argument("--insecure", action="store_true", help="skip TLS verification (opt-in)")
+    run.add_argument("--report-dir", type=Path, default=None, help="default: reports/<run id>")
+
+    lint = commands.add_parser("lint", help="check scenario files without running them")
+    lint.add_argument("paths", nargs="*", type=Path, default=[SCENARIOS])
+
+    cover = commands.add_parser("coverage", help="list each documented sentence and the scenarios checking it")
+    cover.add_argument("--strict", action="store_true", help="exit 1 if any sentence is not covered")
+
+    mock = commands.add_parser("mock", help="serve the mock cluster in the foreground")
+    mock.add_argument("--host", default="127.0.0.1")
+    mock.add_argument("--port", type=int, default=9200)
+    mock.add_argument("--flavour", "--flavor", dest="flavour", default="elasticsearch",
+                      choices=["elasticsearch", "opensearch"])
+    mock.add_argument("--version", dest="version", default=None, help="emulated version, e.g. 8.17.0 or 9.1.0")
+    mock.add_argument("--nodes", type=int, default=2)
+
+    args = parser.parse_args(argv)
+    return {"run": _run, "lint": _lint, "coverage": _coverage, "mock": _mock}[args.command](args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import pytest
+
+    run_id = f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+    report_dir = args.report_dir or ROOT / "reports" / run_id
+    options = [str(p) for p in args.paths] + ["--rootdir", str(ROOT), "-rfEs", "--stopcheck-report-dir",
+                                               str(report_dir)]
+    options += plugin_options()
+    for target in args.target or DEFAULT_TARGETS:
+        options += ["--stopcheck-target", target]
+    if args.workers not in ("0", "no"):
+        options += ["-n", args.workers]
+    if args.keyword:
+        options += ["-k", args.keyword]
+    for flag in ("username", "ca_certs", "client_cert", "client_key"):
+        if getattr(args, flag):
+            options += [f"--stopcheck-{flag.replace('_', '-')}", getattr(args, flag)]
+    if args.allow_disposable:
+        options.append("--stopcheck-allow-disposable")
+    if args.insecure:
+        options.append("--stopcheck-insecure")
+    code = pytest.main(options)
+    print(f"\nstopcheck: results in {report_dir / 'results.json'} and {report_dir / 'junit.xml'}")
+    return int(code)
+
+
+def plugin_options() -> list[str]:
+    """pytest options that load the plugin when no installed entry point does (a checkout run from source)."""
+    from importlib.metadata import entry_points
+
+    installed = any(e.value == "conformance.pytest_plugin" for e in entry_points(group="pytest11"))
+    return [] if installed else ["-p", "conformance.pytest_plugin"]
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from conformance.lint import lint
+
+    problems = lint(args.paths, seeds_dir())
+    for problem in problems:
+        print(problem)
+    print(f"stopcheck lint: {len(problems)} problem(s)" if problems else "stopcheck lint: all files are valid")
+    return 1 if problems else 0
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from conformance.coverage import coverage, render
+    from conformance.loader import LoadError
+
+    try:
+        rows = coverage(SCENARIOS)
+    except LoadError as error:
+        print(f"stopcheck coverage: {error}")
+        return 2
+    print(render(rows))
+    return 1 if args.strict and any(not r.scenarios for r in rows) else 0
+
+
+def _mock(args: argparse.Namespace) -> int:
+    from mockserver.server import serve_forever
+    from mockserver.settings import MockSettings
+    from mockserver.version import Version
+
+    settings = MockSettings(flavour=args.flavour, version=Version.parse(args.version) if args.version else None,
+                            nodes=args.nodes)
+    serve_forever(settings, args.host, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Which documented sentences the scenarios check, and which they do not."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from conformance.loader import catalogue_files, load_catalogue, load_scenario, scenario_files
+from conformance.model import Scenario, Sentence
+
+_MARKS = {"confirmed": " ", "disputed": "~", "contradicted": "!"}
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    sentence: Sentence
+    scenarios: tuple[str, ...]
+
+
+def coverage(root: Path) -> list[CoverageRow]:
+    scenarios = [load_scenario(p) for p in scenario_files([root])]
+    sentences = [s for p in catalogue_files([root]) for s in load_catalogue(p)]
+    return [CoverageRow(s, tuple(sorted(sc.id for sc in scenarios if _quotes(sc, s)))) for s in sentences]
+
+
+def _quotes(scenario: Scenario, sentence: Sentence) -> bool:
+    wanted = normalise(sentence.quote)
+    return any(d.seed == sentence.seed and (wanted in normalise(d.quote) or normalise(d.quote) in wanted)
+               for d in scenario.docs)
+
+
+def render(rows: list[CoverageRow]) -> str:
+    """A listing a person reads: each sentence, its verdict and the scenarios checking it."""
+    lines = ["Legend: ' ' confirmed by real clusters, '~' disputed (docs and code differ), "
+             "'!' contradicted by real clusters", ""]
+    seed = None
+    for row in sorted(rows, key=lambda r: r.sentence.seed):
+        if row.sentence.seed != seed:
+            seed = row.sentence.seed
+            lines += ["", seed]
+        checked = ", ".join(row.scenarios) if row.scenarios else "NOT COVERED"
+        lines.append(f" {_MARKS[row.sentence.verdict]} \"{row.sentence.quote}\"")
+        if row.sentence.note:
+            lines.append(f"      note: {row.sentence.note}")
+        lines.append(f"      checked by: {checked}")
+    covered = sum(1 for r in rows if r.scenarios)
+    lines += ["", f"{covered}/{len(rows)} documented sentences covered"]
+    return "\n".join(lines).lstrip("\n")

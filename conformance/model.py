@@ -1,0 +1,98 @@
+"""The validated scenario model the loader builds and the runner executes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DocRef:
+    """A documented sentence a scenario checks."""
+
+    seed: str
+    quote: str
+    note: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Requirements:
+    flavour: str
+    version: str = ""
+    features: tuple[str, ...] = ()
+    fixtures: tuple[str, ...] = ()
+    consent: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    method: str
+    path: str
+    params: dict[str, Any] = field(default_factory=dict)
+    body: Any = None
+    ndjson: list[Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a response must show; `when` limits an alternative to targets it applies to."""
+
+    status: tuple[int, ...] = ()
+    schema: str | None = None
+    body: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, Any] = field(default_factory=dict)
+    when: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Polling:
+    timeout: float
+    interval: float
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    line: int
+    file: Path
+    request: RequestSpec | None = None
+    expectations: tuple[Expectation, ...] = ()  # one: must hold; several: one_of
+    capture: dict[str, str] = field(default_factory=dict)
+    eventually: Polling | None = None
+    fixture: str | None = None
+    fixture_args: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_one_of(self) -> bool:
+        return len(self.expectations) > 1
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    path: Path
+    line: int
+    docs: tuple[DocRef, ...]
+    requires: Requirements
+    setup: tuple[Step, ...]
+    steps: tuple[Step, ...]
+    teardown: tuple[Step, ...]
+
+    @property
+    def family(self) -> str:
+        return self.path.parent.name
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A behaviour sentence of a reference document, from a family's catalogue."""
+
+    seed: str
+    quote: str
+    verdict: str = "confirmed"
+    note: str = ""
+    line: int = 0

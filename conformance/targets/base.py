@@ -1,0 +1,90 @@
+"""The target adapter interface: send a request, describe the target, provide fixtures."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-api-key"})
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    params: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def as_record(self) -> dict[str, Any]:
+        """For reports: secrets redacted, the body as JSON text."""
+        return {"method": self.method, "path": self.path, "params": self.params, "headers": redact(self.headers),
+                "body": self.body.decode("utf-8", "replace") if self.body else None}
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    @property
+    def body(self) -> Any:
+        """The JSON body, or the text when it is not JSON (None when empty)."""
+        if not self.text:
+            return None
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            return self.text
+
+    def as_record(self) -> dict[str, Any]:
+        return {"status": self.status, "headers": redact(self.headers), "body": self.body}
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    name: str
+    url: str
+    flavour: str
+    version: str
+    features: frozenset[str] = frozenset()
+    fixtures: frozenset[str] = frozenset()
+    consent: frozenset[str] = frozenset()
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.flavour} {self.version} at {self.url})"
+
+    def as_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        for key in ("features", "fixtures", "consent"):
+            record[key] = sorted(record[key])
+        return record
+
+
+class TargetError(Exception):
+    """The target could not be reached or described."""
+
+
+class Target(ABC):
+    """What the runner needs of a cluster. Third-party adapters subclass this and register a factory under the
+    `stopcheck.targets` entry-point group."""
+
+    @property
+    @abstractmethod
+    def info(self) -> TargetInfo: ...
+
+    @abstractmethod
+    def send(self, request: Request) -> Response: ...
+
+    def fixture(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
+        raise TargetError(f"target {self.info.name} provides no fixture {name!r}")
+
+    def close(self) -> None:
+        """Release what the adapter holds (servers, connections)."""
+
+
+def redact(headers: dict[str, str]) -> dict[str, str]:
+    return {k: ("<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}

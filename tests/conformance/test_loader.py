@@ -1,0 +1,124 @@
+"""The loader turns malformed scenario files into one clear error naming the file and line."""
+
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from conformance.loader import LoadError, load_scenario
+
+VALID = """\
+id: demo.stop.example
+title: A valid scenario
+docs:
+  - seed: 000_a99d7be3b327ce79.txt
+    quote: Stops an existing, started rollup job.
+requires:
+  flavour: elasticsearch
+steps:
+  - name: stop
+    request:
+      method: POST
+      path: /_rollup/job/${run}-x/_stop
+    expect:
+      status: 200
+      body: {stopped: true}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "case.yaml") -> Path:
+    folder = tmp_path / "scenarios" / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(dedent(text))
+    return path
+
+
+def load_error(path: Path) -> LoadError:
+    with pytest.raises(LoadError) as caught:
+        load_scenario(path)
+    return caught.value
+
+
+def test_a_valid_scenario_loads_into_the_model(tmp_path):
+    scenario = load_scenario(write(tmp_path, VALID))
+    assert scenario.id == "demo.stop.example"
+    assert scenario.family == "demo"
+    step = scenario.steps[0]
+    assert (step.request.method, step.request.path, step.line) == ("POST", "/_rollup/job/${run}-x/_stop", 9)
+    assert step.expectations[0].status == (200,)
+
+
+def test_yaml_syntax_error_names_file_and_line(tmp_path):
+    path = write(tmp_path, VALID.replace("      status: 200", "      status: [200"))
+    error = load_error(path)
+    assert error.path == path and error.line in (15, 16)
+    assert "YAML syntax error" in str(error) and str(path) in str(error)
+
+
+def test_unknown_key_names_its_line(tmp_path):
+    error = load_error(write(tmp_path, VALID.replace("      status: 200", "      stauts: 200")))
+    assert error.line == 14
+    assert "stauts" in error.message
+
+
+def test_missing_required_field(tmp_path):
+    error = load_error(write(tmp_path, VALID.replace("title: A valid scenario\n", "")))
+    assert error.line == 1 and "'title' is a required property" in error.message
+
+
+def test_wrong_type_is_reported_at_the_value(tmp_path):
+    error = load_error(write(tmp_path, VALID.replace("  flavour: elasticsearch", "  flavour: solr")))
+    assert error.line == 7 and "solr" in error.message
+
+
+def test_unknown_schema_reference(tmp_path):
+    error = load_error(write(tmp_path, VALID.replace("      status: 200", "      status: 200\n      schema: nope.schema.json")))
+    assert "unknown schema 'nope.schema.json'" in error.message and error.line == 15
+
+
+def test_bad_version_range(tmp_path):
+    error = load_error(write(tmp_path, VALID.replace("  flavour: elasticsearch", "  flavour: elasticsearch\n  version: banana")))
+    assert error.line == 8 and "not a version range" in error.message
+
+
+def test_unquoted_variable_in_flow_mapping_gets_a_hint(tmp_path):
+    error = load_error(write(tmp_path, VALID.replace(
+        "    request:\n      method: POST\n      path: /_rollup/job/${run}-x/_stop\n",
+        "    request: {method: POST, path: /_rollup/job/${run}-x/_stop}\n")))
+    assert error.line == 10 and "quote values that contain ${...}" in error.message
+
+
+def test_mutating_request_without_run_unique_name_is_refused(tmp_path):
+    error = load_error(write(tmp_path, VALID.replace("/_rollup/job/${run}-x/_stop", "/_rollup/job/sensor/_stop")))
+    assert error.line == 9 and "names no run-unique resource" in error.message
+
+
+def test_stopping_everything_needs_consent(tmp_path):
+    text = VALID.replace("/_rollup/job/${run}-x/_stop", "/_ml/data_frame/analytics/_all/_stop")
+    assert "disposable_cluster" in load_error(write(tmp_path, text)).message
+    consented = text.replace("  flavour: elasticsearch", "  flavour: elasticsearch\n  consent: [disposable_cluster]")
+    assert load_scenario(write(tmp_path, consented)).requires.consent == ("disposable_cluster",)
+
+
+def test_library_steps_are_included_with_their_own_file_and_line(tmp_path):
+    library = write(tmp_path, """\
+        make_job:
+          - name: create
+            request: {method: PUT, path: "/${run}-x"}
+            expect: {status: 200}
+        """, "library.yaml")
+    path = write(tmp_path, VALID.replace("steps:\n", "setup:\n  - use: make_job\nsteps:\n"))
+    scenario = load_scenario(path)
+    assert scenario.setup[0].name == "create"
+    assert (scenario.setup[0].file, scenario.setup[0].line) == (library, 2)
+
+
+def test_missing_library_entry(tmp_path):
+    write(tmp_path, "other:\n  - request: {method: GET, path: /}\n", "library.yaml")
+    error = load_error(write(tmp_path, VALID.replace("steps:\n", "setup:\n  - use: make_job\nsteps:\n")))
+    assert error.line == 9 and "no step list 'make_job'" in error.message
+
+
+def test_empty_file(tmp_path):
+    assert "empty" in load_error(write(tmp_path, "")).message

@@ -1,0 +1,138 @@
+"""The rollup indexer state machine and the stop endpoint's waiting, on a fake clock."""
+
+import asyncio
+
+import pytest
+
+from mockserver.clock import ManualClock
+from mockserver.cluster import Cluster
+from mockserver.errors import GenericException, IllegalArgument, ResourceNotFound, StatusError, TimedOut, ValidationFailed
+from mockserver.families.rollup.models import IndexerState
+from mockserver.families.rollup.routes import ROUTES
+from mockserver.params import TimeValue
+from mockserver.routing import Call
+from mockserver.settings import MockSettings
+from mockserver.version import Version
+
+CONFIG = {"index_pattern": "sensor", "rollup_index": "sensor_rollup", "cron": "*/30 * * * * ?", "page_size": 2,
+          "groups": {"date_histogram": {"field": "timestamp", "fixed_interval": "1h"}},
+          "metrics": [{"field": "temperature", "metrics": ["max"]}]}
+
+
+def make_cluster(version="8.17.0", usage=True):
+    clock = ManualClock()
+    cluster = Cluster(MockSettings(version=Version.parse(version)), clock)
+    indices = cluster.state("indices")
+    indices.create("sensor", {"properties": {"timestamp": {"type": "date"}, "temperature": {"type": "long"}}})
+    for i in range(5):
+        indices.index_document("sensor", str(i), {"timestamp": f"2024-01-01T0{i}:00:00Z", "temperature": i})
+    if usage:
+        indices.create("legacy_rollup", {"_meta": {"_rollup": {}}})
+    return cluster, clock, cluster.state("rollup")
+
+
+def test_jobs_are_created_stopped_and_start_and_stop_immediately_when_idle():
+    _, _, jobs = make_cluster()
+    jobs.put("j", CONFIG)
+    assert jobs.state_of("j") is IndexerState.STOPPED
+    jobs.start("j")
+    assert jobs.state_of("j") is IndexerState.STARTED
+    assert jobs.job("j").stats["documents_processed"] == 5 and jobs.job("j").stats["pages_processed"] == 3
+    jobs.stop("j")
+    assert jobs.state_of("j") is IndexerState.STOPPED
+
+
+def test_stopping_an_indexing_job_waits_for_the_in_flight_run():
+    _, clock, jobs = make_cluster()
+    jobs.put("j", CONFIG)
+    jobs.start("j")
+    jobs.make_slow("j", 10)
+    assert jobs.state_of("j") is IndexerState.INDEXING
+    jobs.stop("j")
+    assert jobs.state_of("j") is IndexerState.STOPPING
+    jobs.stop("j")
+    assert jobs.state_of("j") is IndexerState.STOPPING
+    clock.advance(9.9)
+    assert jobs.state_of("j") is IndexerState.STOPPING
+    clock.advance(0.1)
+    assert jobs.state_of("j") is IndexerState.STOPPED
+
+
+def test_start_while_stopping_and_delete_while_running_fail_as_real_clusters_do():
+    _, _, jobs = make_cluster()
+    jobs.put("j", CONFIG)
+    jobs.start("j")
+    failure = jobs.delete("j")
+    assert failure["reason"] == {"type": "illegal_state_exception", "reason": "Could not delete job [j] because "
+                                 "indexer state is [STARTED].  Job must be [STOPPED] before deletion."}
+    jobs.make_slow("j", 5)
+    jobs.stop("j")
+    with pytest.raises(GenericException, match=r"Cannot start task for Rollup Job \[j\] because state was \[STOPPING\]"):
+        jobs.start("j")
+
+
+def test_missing_jobs():
+    _, _, jobs = make_cluster()
+    with pytest.raises(ResourceNotFound, match=r"^Task for Rollup Job \[nope\] not found$"):
+        jobs.stop("nope")
+    with pytest.raises(ResourceNotFound, match=r"^the task with id \[nope\] doesn't exist$"):
+        jobs.delete("nope")
+    assert jobs.get("nope") == []
+
+
+def test_put_rules():
+    _, _, jobs = make_cluster(usage=False)
+    with pytest.raises(IllegalArgument, match="don't have any rollup usage"):
+        jobs.put("j", CONFIG)
+    _, _, old = make_cluster(version="8.14.0", usage=False)
+    old.put("j", CONFIG)
+    with pytest.raises(StatusError, match=r"because it has already been created \(task exists\)") as exists:
+        old.put("j", CONFIG)
+    assert exists.value.status == 409
+    with pytest.raises(ValidationFailed, match=r"Could not find a \[numeric\] or \[date,date_nanos\] field with name \[nope\]"):
+        old.put("k", {**CONFIG, "metrics": [{"field": "nope", "metrics": ["max"]}]})
+
+
+def stop_call(cluster, **params):
+    route = next(r for r in ROUTES if r.pattern.endswith("/_stop"))
+    values = {"timeout": TimeValue(30, 1.0), "wait_for_completion": False} | params
+    call = Call(cluster, cluster.state("rollup"), "POST", "/_rollup/job/j/_stop", "/_rollup/job/j/_stop",
+                {"id": "j"}, values, None)
+    return asyncio.run(route.handler(call))
+
+
+@pytest.mark.parametrize(("version", "status"), [("8.17.0", 500), ("9.1.0", 429)])
+def test_waiting_stop_times_out_after_the_default_30s_and_the_job_still_stops(version, status):
+    cluster, clock, jobs = make_cluster(version)
+    jobs.put("j", CONFIG)
+    jobs.start("j")
+    jobs.make_slow("j", 45)
+    started = clock.now()
+    with pytest.raises(TimedOut) as timed_out:
+        stop_call(cluster, wait_for_completion=True)
+    assert clock.now() - started == pytest.approx(30, abs=0.2)
+    assert str(timed_out.value) == "Timed out after [30s] while waiting for rollup job [j] to stop. State was [STOPPING]"
+    assert timed_out.value.http_status(cluster.settings.version) == status
+    clock.advance(15)
+    assert jobs.state_of("j") is IndexerState.STOPPED
+
+
+def test_waiting_stop_returns_as_soon_as_the_job_stops():
+    cluster, clock, jobs = make_cluster()
+    jobs.put("j", CONFIG)
+    jobs.start("j")
+    jobs.make_slow("j", 3)
+    started = clock.now()
+    assert stop_call(cluster, wait_for_completion=True, timeout=TimeValue(10, 1.0)) == {"stopped": True}
+    assert 3 <= clock.now() - started < 3.2
+    assert jobs.state_of("j") is IndexerState.STOPPED
+
+
+def test_async_stop_returns_without_waiting():
+    cluster, clock, jobs = make_cluster()
+    jobs.put("j", CONFIG)
+    jobs.start("j")
+    jobs.make_slow("j", 3)
+    started = clock.now()
+    assert stop_call(cluster) == {"stopped": True}
+    assert clock.now() == started and jobs.state_of("j") is IndexerState.STOPPING

@@ -215,14 +215,14 @@ def test_cancel_failures_are_node_failures(mock):
     task_id = start_reindex(mock)
     node = task_id.partition(":")[0]
     held = fixture(mock, "non_cancellable_task", seconds=60)["task"]
-    cases = {
-        f"{node}:1": ("resource_not_found_exception", f"task [{node}:1] is not found"),
-        held: ("illegal_argument_exception", f"task [{held}] doesn't support cancellation"),
-        f"{task_id}?actions=*byquery": ("illegal_argument_exception", f"task [{task_id}] doesn't support this operation"),
-        "ghost:7": ("no_such_node_exception", "No such node [ghost]"),
-    }
-    for target, (kind, reason) in cases.items():
-        status, body = call(mock, "POST", f"/_tasks/{target.replace('?', '/_cancel?') if '?' in target else target + '/_cancel'}")
+    cases = [
+        (f"{node}:1", "", "resource_not_found_exception", f"task [{node}:1] is not found"),
+        (held, "", "illegal_argument_exception", f"task [{held}] doesn't support cancellation"),
+        (task_id, "?actions=*byquery", "illegal_argument_exception", f"task [{task_id}] doesn't support this operation"),
+        ("ghost:7", "", "no_such_node_exception", "No such node [ghost]"),
+    ]
+    for target, query, kind, reason in cases:
+        status, body = call(mock, "POST", f"/_tasks/{target}/_cancel{query}")
         assert status == 200 and body["nodes"] == {}
         (failure,) = body["node_failures"]
         failed_node = target.partition(":")[0]
@@ -337,3 +337,36 @@ def test_bulk_requests_reject_bad_input(mock, method, path, body, status, kind, 
     assert got_status == status and got["error"]["type"] == kind
     if reason is not None:
         assert got["error"]["reason"] == reason
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/_reindex", {"source": {"index": "src", "query": {"term": {"a": 1, "b": 2}}}, "dest": {"index": "d"}}),
+    ("/_reindex", {"source": {"index": "src", "query": {"bool": {"must": "x"}}}, "dest": {"index": "d"}}),
+    ("/_reindex", {"source": {"index": "src", "query": "x"}, "dest": {"index": "d"}}),
+    ("/_reindex", {"source": "src", "dest": {"index": "d"}}),
+    ("/_reindex", {"source": {"index": 5}, "dest": {"index": "d"}}),
+    ("/_reindex", {"source": {"index": "src"}, "dest": {"index": {"x": 1}}}),
+    ("/_reindex", {"source": {"index": "src", "size": "x"}, "dest": {"index": "d"}}),
+    ("/_reindex", {"source": {"index": "src"}, "dest": {"index": "d"}, "max_docs": "x"}),
+    ("/_reindex", {"source": {"index": "src"}, "dest": {"index": "d", "op_type": 5}}),
+    ("/_reindex", [1, 2]),
+    ("/src/_update_by_query", {"query": {"terms": {"n": 5}}}),
+    ("/src/_update_by_query", {"query": {"exists": {}}}),
+    ("/src/_update_by_query", "text"),
+    ("/src/_update_by_query?scroll_size=0", None),
+    ("/src/_delete_by_query?wait_for_completion=false&scroll_size=0", {"query": {"match_all": {}}}),
+])
+def test_bad_bodies_are_client_errors_never_500(mock, path, body):
+    status, answer = call(mock, "POST", path, body)
+    assert 200 <= status < 500, answer
+    assert call(mock, "GET", "/_tasks")[0] == 200  # nothing broke the background work
+
+
+def test_a_background_request_that_cannot_start_stores_its_error(mock):
+    task_id = call(mock, "POST", "/_reindex?wait_for_completion=false",
+                   {"source": {"index": "missing"}, "dest": {"index": "d"}})[1]["task"]
+    status, body = call(mock, "GET", f"/_tasks/{task_id}")
+    assert status == 200 and body["completed"] is True and "response" not in body
+    assert body["error"] == {"type": "index_not_found_exception", "reason": "no such index [missing]",
+                             "index": "missing", "resource.type": "index_or_alias", "resource.id": "missing",
+                             "index_uuid": "_na_"}

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from mockserver.errors import ApiError, ValidationFailed, VersionConflict
+from mockserver.errors import ApiError, ParsingError, ValidationFailed, VersionConflict
 from mockserver.families.indices.models import Index, IndexStore
+from mockserver.families.indices.query import matches
 from mockserver.families.tasks.info import human_time
 from mockserver.families.tasks.model import Task, copied_headers
 from mockserver.families.tasks.registry import TaskRegistry
@@ -30,9 +31,6 @@ class Kind(Enum):
     UPDATE = "indices:data/write/update/byquery"
     DELETE = "indices:data/write/delete/byquery"
 
-    @property
-    def action(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ class BulkRequest:
 
     @property
     def description(self) -> str:
-        indices = f"[{', '.join(self.sources)}]" if self.sources else "[all indices]"
+        indices = f"[{', '.join(self.sources)}]"
         if self.kind is Kind.REINDEX:
             return f"reindex from {indices} to [{self.dest}]"
         return f"{'update' if self.kind is Kind.UPDATE else 'delete'}-by-query {indices}"
@@ -296,7 +294,7 @@ def start(registry: TaskRegistry, store: IndexStore, request: BulkRequest, heade
     """Register the request's task on the next node and start its work (and slices) now."""
     now = registry.clock.now()
     fields = dict(cancellable=True, description=request.description, headers=copied_headers(headers))
-    task = registry.register(registry.next_node(), request.kind.action, store_result=store_result, **fields)
+    task = registry.register(registry.next_node(), request.kind.value, store_result=store_result, **fields)
     try:
         hits, slices = _plan(store, request)
     except ApiError as error:
@@ -311,18 +309,38 @@ def start(registry: TaskRegistry, store: IndexStore, request: BulkRequest, heade
             request.max_docs % slices if slice_id == 0 else 0)
         mine = [hit for hit in hits if zlib.crc32(hit.id.encode()) % slices == slice_id]
         work = Worker(request, store, now, mine, request.requests_per_second / slices, share, slice_id)
-        children.append(registry.register(task.node, request.kind.action, parent=task, work=work, **fields))
+        children.append(registry.register(task.node, request.kind.value, parent=task, work=work, **fields))
     task.work = Leader(children, now)
     return task
 
 
+def check_query(query: Any) -> dict[str, Any] | None:
+    """A query the in-memory search can run, or the `parsing_exception` a malformed one gets."""
+    if query is None:
+        return None
+    if not isinstance(query, dict) or len(query) != 1:
+        raise ParsingError("[_na] query malformed, must start with start_object", line=1, col=1)
+    _matching(query, "", {})
+    return query
+
+
+def _matching(query: dict[str, Any], doc_id: str, source: dict[str, Any]) -> bool:
+    try:
+        return matches(query, doc_id, source)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise ParsingError(f"[{next(iter(query))}] query malformed", line=1, col=1) from None
+
+
 def _plan(store: IndexStore, request: BulkRequest) -> tuple[list[Hit], int]:
     """Resolve the sources, check the target and take the scroll's snapshot; also resolve `slices=auto`."""
+    if request.batch_size == 0:
+        raise ValidationFailed("[size] cannot be [0] in a scroll context")
     indices = store.resolve(",".join(request.sources) or "_all", must_exist=not request.ignore_unavailable)
     if request.kind is Kind.REINDEX and any(index.name == request.dest for index in indices):
         raise ValidationFailed(f"reindex cannot write into an index its reading from [{request.dest}]")
     hits = [Hit(index.name, doc.id, doc.seq_no, copy.deepcopy(doc.source))
-            for index in indices for doc in index.search(request.query)]
+            for index in indices for doc in index.docs.values()
+            if request.query is None or _matching(request.query, doc.id, doc.source)]
     slices = request.slices
     if slices == AUTO_SLICES:
         slices = min(min((_shards(index) for index in indices), default=1), AUTO_SLICE_CEILING)

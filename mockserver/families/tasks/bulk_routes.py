@@ -8,10 +8,9 @@ import math
 import re
 from typing import Any
 
-from mockserver.errors import ApiError, IllegalArgument, ParsingError, Reply, ValidationFailed, XContentParseError
-from mockserver.families.indices.query import matches
+from mockserver.errors import IllegalArgument, ParsingError, Reply, ValidationFailed, XContentParseError
 from mockserver.families.tasks import bulk
-from mockserver.families.tasks.bulk import AUTO_SLICES, BulkRequest, Kind
+from mockserver.families.tasks.bulk import AUTO_SLICES, BulkRequest, Kind, check_query
 from mockserver.families.tasks.registry import TaskRegistry
 from mockserver.params import Param, boolean, integer, string, time_value
 from mockserver.routing import Body, Call, Route
@@ -100,14 +99,13 @@ def _doc_limit(body: dict[str, Any], params: dict[str, Any]) -> int | None:
     return from_param if from_param is not None else from_body
 
 
-def _check_query(query: Any) -> dict[str, Any] | None:
-    """Unknown query types fail while the request is parsed, before any task starts."""
-    if query is None:
-        return None
-    if not isinstance(query, dict) or len(query) != 1:
-        raise ParsingError("[_na] query malformed, must start with start_object", line=1, col=1)
-    matches(query, "", {})
-    return query
+def _index_names(value: Any) -> list[str]:
+    """`source.index`: a comma-separated string or a list of strings."""
+    if isinstance(value, str):
+        return value.split(",")
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    raise IllegalArgument(f"Expected [index] to be a list of a string but was [{value}]")
 
 
 _REINDEX_FIELDS = ("source", "dest", "script", "max_docs", "conflicts")
@@ -132,8 +130,11 @@ def parse_reindex(body: Any, params: dict[str, Any]) -> BulkRequest:
         if key not in _DEST_FIELDS:
             raise XContentParseError(f"[1:{_column(body, 'dest')}] [reindex] failed to parse field [dest]",
                                      caused_by=XContentParseError(f"[1:{_column(body, key)}] [dest] unknown field [{key}]"))
-    indices = source.get("index", [])
-    indices = indices.split(",") if isinstance(indices, str) else [str(i) for i in indices]
+    indices = _index_names(source.get("index", []))
+    if not isinstance(dest.get("index", ""), str):
+        raise XContentParseError(f"[1:{_column(body, 'dest')}] [reindex] failed to parse field [dest]",
+                                 caused_by=XContentParseError(f"[1:{_column(body, 'index')}] [dest] index doesn't "
+                                                              f"support values of type: {_token(dest['index'])}"))
     problems = []
     if not [i for i in indices if i]:
         problems.append("use _all if you really want to copy from all existing indexes")
@@ -147,7 +148,7 @@ def parse_reindex(body: Any, params: dict[str, Any]) -> BulkRequest:
     batch = source.get("size", 1000)
     if not isinstance(batch, int) or isinstance(batch, bool) or batch < 0:
         raise IllegalArgument(f"[size] parameter cannot be negative, found [{batch}]")
-    return BulkRequest(Kind.REINDEX, tuple(i.strip() for i in indices if i.strip()), _check_query(source.get("query")),
+    return BulkRequest(Kind.REINDEX, tuple(i.strip() for i in indices if i.strip()), check_query(source.get("query")),
                        batch_size=batch, requests_per_second=params["requests_per_second"], slices=params["slices"],
                        max_docs=_doc_limit(body, params), dest=str(dest["index"]), op_type=op_type,
                        abort_on_conflict=conflicts(str(body.get("conflicts", "abort")), "conflicts") == "abort")
@@ -165,7 +166,7 @@ def parse_by_query(kind: Kind, index: str, body: Any, params: dict[str, Any]) ->
             raise IllegalArgument("invalid parameter [size], use [max_docs] instead")
         if key not in allowed:
             raise ParsingError(f"Unknown key for a {_token(value)} in [{key}].", line=1, col=_column(body, key) + len(key) + 3)
-    query = _check_query(body.get("query")) if "query" in body else _query_string(params.get("q"))
+    query = check_query(body.get("query")) if "query" in body else _query_string(params.get("q"))
     if kind is Kind.DELETE and query is None:
         raise ValidationFailed("query is missing")
     mode = params["conflicts"] or conflicts(str(body.get("conflicts", "abort")), "conflicts")

@@ -76,16 +76,6 @@ def check_grouping(group_by: str) -> None:
         raise IllegalArgument(f"[group_by] must be one of [nodes], [parents] or [none] but was [{group_by}]")
 
 
-def task_failure(node_id: str, task_id: int, error: ApiError) -> dict[str, Any]:
-    """`TaskOperationFailure`: the operation failed on one task (the HTTP status name comes with it)."""
-    return {"task_id": task_id, "node_id": node_id, "status": _STATUS_NAMES.get(error.status, "INTERNAL_SERVER_ERROR"),
-            "reason": error.cause()}
-
-
-_STATUS_NAMES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 409: "CONFLICT", 429: "TOO_MANY_REQUESTS",
-                 500: "INTERNAL_SERVER_ERROR"}
-
-
 def grouped(infos: Sequence[dict[str, Any]], group_by: str, nodes: Iterable[Node], *,
             node_failures: Sequence[ApiError] = (), task_failures: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """A list or cancel response in the requested grouping (`ListTasksResponse`)."""

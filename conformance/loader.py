@@ -11,6 +11,7 @@ import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from conformance.durations import seconds
+from conformance.matchers import matcher_problem
 from conformance.model import DocRef, Expectation, Polling, RequestSpec, Requirements, Scenario, Sentence, Step
 from conformance.paths import CATALOGUE_NAME, LIBRARY_NAME, NOT_SCENARIOS
 from conformance.schemas import store
@@ -183,6 +184,11 @@ def _expectation(document: _Document, location: list[Any], raw: dict[str, Any]) 
                                                     f"or no such JSON pointer in it")
     when = raw.get("when", {})
     _check_specifier(document, location + ["when", "version"], when.get("version"))
+    for key in ("body", "headers"):
+        for path, spec in raw.get(key, {}).items():
+            problem = matcher_problem(spec)
+            if problem:
+                raise document.error(location + [key, path], f"{key} {path}: {problem}")
     return Expectation(status=(status,) if isinstance(status, int) else tuple(status), schema=schema,
                        body=raw.get("body", {}), headers=raw.get("headers", {}), when=when)
 

@@ -16,6 +16,7 @@ class ApiError(Exception):
 
     type = "exception"
     status = 500
+    headers: dict[str, str] = {}  # HTTP headers the response carries (e.g. WWW-Authenticate)
 
     def __init__(self, reason: str, *, caused_by: "ApiError | None" = None, **metadata: Any) -> None:
         super().__init__(reason)

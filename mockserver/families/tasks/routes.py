@@ -171,10 +171,12 @@ _TIMEOUT = Param("timeout", time_value)
 
 ROUTES = (
     Route("GET", "/_tasks", list_tasks,
-          params=(_NODES, _ACTIONS, _PARENT, Param("detailed", boolean, False), _WAIT, _TIMEOUT, _GROUP_BY, _HUMAN)),
-    Route("GET", "/_tasks/{task_id}", get_task, params=(_WAIT, _TIMEOUT, _HUMAN)),
+          params=(_NODES, _ACTIONS, _PARENT, Param("detailed", boolean, False), _WAIT, _TIMEOUT, _GROUP_BY, _HUMAN),
+          action=LIST_ACTION),
+    Route("GET", "/_tasks/{task_id}", get_task, params=(_WAIT, _TIMEOUT, _HUMAN), action=GET_ACTION),
     Route("POST", "/_tasks/_cancel", cancel_tasks,
-          params=(_NODES, Param("task_id", task_id), _ACTIONS, _PARENT, _GROUP_BY, _WAIT, _HUMAN)),
+          params=(_NODES, Param("task_id", task_id), _ACTIONS, _PARENT, _GROUP_BY, _WAIT, _HUMAN),
+          action=CANCEL_ACTION),
     Route("POST", "/_tasks/{task_id}/_cancel", cancel_tasks,
-          params=(_NODES, _ACTIONS, _PARENT, _GROUP_BY, _WAIT, _HUMAN)),
+          params=(_NODES, _ACTIONS, _PARENT, _GROUP_BY, _WAIT, _HUMAN), action=CANCEL_ACTION),
 )

@@ -370,3 +370,14 @@ def test_a_background_request_that_cannot_start_stores_its_error(mock):
     assert body["error"] == {"type": "index_not_found_exception", "reason": "no such index [missing]",
                              "index": "missing", "resource.type": "index_or_alias", "resource.id": "missing",
                              "index_uuid": "_na_"}
+
+
+def test_cancelling_needs_cancel_task_or_manage(mock):
+    assert call(mock, "PUT", "/_security/role/watcher", {"cluster": ["monitor"]})[0] == 200
+    assert call(mock, "PUT", "/_security/user/viewer", {"password": "Secret-123", "roles": ["watcher"]})[0] == 200
+    as_viewer = {"es-security-runas-user": "viewer"}
+    assert call(mock, "GET", "/_tasks", headers=as_viewer)[0] == 200
+    status, body = call(mock, "POST", "/_tasks/_cancel", headers=as_viewer)
+    assert status == 403 and error(body) == (
+        "security_exception", "action [cluster:admin/tasks/cancel] is unauthorized for user [viewer] with effective "
+                              "roles [watcher], this action is granted by the cluster privileges [cancel_task,manage,all]")

@@ -11,6 +11,7 @@ import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from conformance.durations import seconds
+from conformance.matchers import matcher_problem
 from conformance.model import DocRef, Expectation, Polling, RequestSpec, Requirements, Scenario, Sentence, Step
 from conformance.paths import CATALOGUE_NAME, LIBRARY_NAME, NOT_SCENARIOS
 from conformance.schemas import store
@@ -183,6 +184,11 @@ def _expectation(document: _Document, location: list[Any], raw: dict[str, Any]) 
                                                     f"or no such JSON pointer in it")
     when = raw.get("when", {})
     _check_specifier(document, location + ["when", "version"], when.get("version"))
+    for key in ("body", "headers"):
+        for path, spec in raw.get(key, {}).items():
+            problem = matcher_problem(spec)
+            if problem:
+                raise document.error(location + [key, path], f"{key} {path}: {problem}")
     return Expectation(status=(status,) if isinstance(status, int) else tuple(status), schema=schema,
                        body=raw.get("body", {}), headers=raw.get("headers", {}), when=when)
 
@@ -198,13 +204,19 @@ def _check_safety(scenario: Scenario) -> None:
         segments = request.path.strip("/").split("/")
         if segments[-1] in _READ_ONLY_ACTIONS:
             continue
-        params = json.dumps(request.params)
-        if any(s == "_all" or "*" in s for s in segments) or "*" in params or "_all" in params:
+        params = [str(v) for v in request.params.values()]
+        if any(_reaches_others(text) for text in segments + params):
             raise LoadError(step.file, step.line, f"{request.method} {request.path} can touch resources this suite "
                                                   f"did not create: add `consent: [disposable_cluster]` to requires")
         if "${" not in json.dumps([request.path, request.params, request.body, request.ndjson]):
             raise LoadError(step.file, step.line, f"{request.method} {request.path} names no run-unique resource: "
                                                   f"use ${{run}} or a captured value in its path, params or body")
+
+
+def _reaches_others(text: str) -> bool:
+    """`_all`, or a wildcard not confined to this run's names (`${run}-*` is confined; `*`, `job-*` are not)."""
+    parts = text.split(",")
+    return any(p == "_all" or ("*" in p and not p.startswith("${")) for p in parts)
 
 
 def load_catalogue(path: Path) -> list[Sentence]:

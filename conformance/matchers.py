@@ -39,6 +39,27 @@ def is_operator(spec: Any) -> bool:
     return isinstance(spec, dict) and bool(spec) and all(k in OPERATORS for k in spec)
 
 
+def matcher_problem(spec: Any) -> str | None:
+    """What is wrong with an operator matcher's arguments, found when a scenario is loaded (None: nothing)."""
+    if not is_operator(spec):
+        return None
+    if "is_type" in spec and spec["is_type"] not in _TYPES:
+        return f"is_type must be one of {', '.join(_TYPES)}, not {spec['is_type']!r}"
+    if "matches" in spec:
+        try:
+            re.compile(re.sub(r"\$\{[^}]*\}", "x", str(spec["matches"])))
+        except re.error as exc:
+            return f"matches: not a regular expression: {exc}"
+    if "length" in spec and (not isinstance(spec["length"], int) or isinstance(spec["length"], bool)):
+        return "length must be a whole number"
+    if "in" in spec and not isinstance(spec["in"], list):
+        return "in must be a list of allowed values"
+    for bound in ("gte", "lte"):
+        if bound in spec and not isinstance(spec[bound], (int, float)):
+            return f"{bound} must be a number"
+    return None
+
+
 def show(value: Any) -> str:
     return "<absent>" if value is MISSING else json.dumps(value, sort_keys=True)
 

@@ -39,17 +39,20 @@ def build_app(settings: MockSettings | None = None, clock: Clock | None = None) 
         warnings: list[str] = []
         try:
             compatible = _compatible_version(cluster, request.headers)
+            cluster.authenticate(request.headers, uri)
             cluster.catch_up()
             match, state = router.resolve(request.method, path, uri)
             call = call_for(cluster, match, state, request.method, path, uri, dict(request.query), raw_body,
                             request.headers)
+            cluster.authorize(call)
             warnings = call.warnings
             result = await match.route.handler(call)
             reply = result if isinstance(result, Reply) else Reply(200, result)
         except Reply as reply_:
             reply = reply_
         except ApiError as error:
-            reply = Reply(error.http_status(cluster.settings.version), error.envelope(cluster.settings.version))
+            reply = Reply(error.http_status(cluster.settings.version), error.envelope(cluster.settings.version),
+                          error.headers)
         except Exception:  # a 500 from the mock is a bug: say so loudly
             log.exception("mock bug while serving %s %s", request.method, uri)
             reply = Reply(500, {"error": {"type": "mock_bug", "reason": "the mock failed; see its log"}, "status": 500})

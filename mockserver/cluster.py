@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from mockserver.clock import Clock, SystemClock
 from mockserver.family import Family, discover
 from mockserver.settings import MockSettings
+
+if TYPE_CHECKING:
+    from mockserver.routing import Call
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,21 @@ class Cluster:
 
     def catch_up(self) -> None:
         """Let clock-driven families apply the work that is due, so that any state a request reads is current."""
+        self._run_hooks("catch_up")
+
+    def authenticate(self, headers: Mapping[str, str], uri: str) -> None:
+        """Before routing: families that guard the cluster check the credentials (401)."""
+        self._run_hooks("authenticate", headers, uri)
+
+    def authorize(self, call: "Call") -> None:
+        """After parsing, before the handler: families that guard the cluster check privileges (403)."""
+        self._run_hooks("authorize", call)
+
+    def _run_hooks(self, hook: str, *args: Any) -> None:
         for family in self.families:
-            if family.catch_up is not None:
-                family.catch_up(self._states[family.name])
+            function = getattr(family, hook)
+            if function is not None:
+                function(self._states[family.name], *args)
 
     def intercept_search(self, indices: list[Any], body: dict[str, Any]) -> Any | None:
         """The answer of the first family that intercepts this search (as plugins' interceptors do), or None."""

@@ -16,6 +16,10 @@ class ApiError(Exception):
 
     type = "exception"
     status = 500
+    headers: dict[str, str] = {}  # HTTP headers the response carries (e.g. WWW-Authenticate)
+    # An ElasticsearchException (or OpenSearchException) subclass; False for JDK exceptions such as
+    # IllegalArgumentException, which `root_cause` never looks through.
+    server_exception = True
 
     def __init__(self, reason: str, *, caused_by: "ApiError | None" = None, **metadata: Any) -> None:
         super().__init__(reason)
@@ -35,9 +39,14 @@ class ApiError(Exception):
         return body
 
     def root(self) -> "ApiError":
-        return self.caused_by.root() if self.caused_by is not None else self
+        """`guessRootCauses`: follow `caused_by` while both this and the cause are server exceptions."""
+        cause = self.caused_by
+        if self.server_exception and cause is not None and cause.server_exception:
+            return cause.root()
+        return self
 
     def envelope(self, version: Version) -> dict[str, Any]:
+        """The body a real cluster sends: `root_cause` is the guessed root, without its `caused_by`."""
         root = self.root()
         root_cause = {"type": root.type, "reason": root.reason, **root.metadata}
         return {"error": {"root_cause": [root_cause], **self.cause()}, "status": self.http_status(version)}
@@ -45,10 +54,12 @@ class ApiError(Exception):
 
 class IllegalArgument(ApiError):
     type, status = "illegal_argument_exception", 400
+    server_exception = False
 
 
 class IllegalState(ApiError):
     type, status = "illegal_state_exception", 500
+    server_exception = False
 
 
 class ParseError(ApiError):
@@ -61,6 +72,7 @@ class ParsingError(ApiError):
 
 class XContentParseError(ApiError):
     type, status = "x_content_parse_exception", 400
+    server_exception = False
 
 
 class ResourceNotFound(ApiError):
@@ -84,6 +96,7 @@ class ResourceAlreadyExists(ApiError):
 
 class RuntimeFailure(ApiError):
     type, status = "runtime_exception", 500
+    server_exception = False
 
 
 class GenericException(ApiError):
@@ -133,6 +146,7 @@ class NoSuchNode(ApiError):
 
 class MediaTypeHeader(ApiError):
     type, status = "media_type_header_exception", 400
+    server_exception = False
 
 
 class Reply(Exception):

@@ -9,9 +9,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from mockserver.routing import Route
+from mockserver.routing import Call, Route
 
 if TYPE_CHECKING:
     from mockserver.cluster import Cluster
@@ -29,6 +29,8 @@ class Family:
     fixtures: dict[str, Fixture] = field(default_factory=dict)
     depends_on: tuple[str, ...] = ()
     catch_up: Callable[[Any], None] | None = None  # applies clock-driven work that is due; run before each request
+    authenticate: Callable[[Any, Mapping[str, str], str], None] | None = None  # (state, headers, uri); may raise
+    authorize: Callable[[Any, "Call"], None] | None = None  # (state, parsed call) before its handler; may raise
     # answers a search of these indices itself (e.g. rollup indices), or returns None to let the default run
     search: Callable[[Any, list[Any], dict[str, Any]], Any] | None = None
 

@@ -38,6 +38,7 @@ class Call:
     body: Any
     warnings: list[str] = field(default_factory=list)
     headers: Mapping[str, str] = field(default_factory=dict)  # request headers, case-insensitive when served
+    action: str | None = None
 
     def warn(self, message: str) -> None:
         """Add a deprecation `Warning` header to the response."""
@@ -55,6 +56,7 @@ class Route:
     params: tuple[Param, ...] = ()
     body: Body = Body.NONE
     flavours: frozenset[str] | None = None  # None: served by every flavour the family serves
+    action: str | None = None  # the transport action name security checks (e.g. cluster:admin/xpack/rollup/stop)
 
     @property
     def segments(self) -> list[str]:
@@ -141,4 +143,5 @@ def call_for(cluster: "Cluster", match: Match, state: Any, method: str, path: st
     """Parse parameters (their errors first), then the body, into a `Call`."""
     params = parse_params(query, match.route.params, path)
     body = parse_request_body(match.route, method, path, raw_body)
-    return Call(cluster, state, method, path, uri, match.path_params, params, body, headers=headers or {})
+    return Call(cluster, state, method, path, uri, match.path_params, params, body, headers=headers or {},
+                action=match.route.action)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 from concurrent.futures import Future
 
@@ -17,9 +18,10 @@ class MockServer:
     """A mock cluster listening on 127.0.0.1, served from its own thread and event loop."""
 
     def __init__(self, settings: MockSettings | None = None, clock: Clock | None = None,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+                 host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None) -> None:
         self.app = build_app(settings, clock)
         self._host, self._port = host, port
+        self._ssl_context = ssl_context
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="stopcheck-mock", daemon=True)
         self._runner: web.AppRunner | None = None
@@ -27,7 +29,8 @@ class MockServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self._host}:{self.port}"
+        scheme = "https" if self._ssl_context else "http"
+        return f"{scheme}://{self._host}:{self.port}"
 
     def start(self) -> "MockServer":
         self._thread.start()
@@ -37,7 +40,7 @@ class MockServer:
     async def _start(self) -> int:
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port)
+        site = web.TCPSite(self._runner, self._host, self._port, ssl_context=self._ssl_context)
         await site.start()
         return self._runner.addresses[0][1]
 

@@ -42,8 +42,10 @@ def test_runs_a_scenario_unchanged(mock_process):
 def test_credentials_are_sent_but_never_recorded(mock_process):
     target = create_target(TargetConfig(target=mock_process, username="elastic",
                                         environ={"STOPCHECK_PASSWORD": "hunter2"}))
+    refused = target.send(Request("GET", "/_rollup/job"))
+    assert refused.status == 401, "the mock checked the credentials the adapter sent"
+    assert refused.body["error"]["reason"] == "unable to authenticate user [elastic] for REST request [/_rollup/job]"
     request = Request("GET", "/", headers={"Authorization": "Basic c2VjcmV0"})
-    assert target.send(request).status == 200
     assert "hunter2" not in repr(target._options) and "c2VjcmV0" not in str(request.as_record())
     assert HttpOptions(mock_process, api_key="k").auth_headers() == {"Authorization": "ApiKey k"}
     assert HttpOptions(mock_process, bearer_token="t").auth_headers() == {"Authorization": "Bearer t"}

@@ -122,3 +122,18 @@ def test_missing_library_entry(tmp_path):
 
 def test_empty_file(tmp_path):
     assert "empty" in load_error(write(tmp_path, "")).message
+
+
+@pytest.mark.parametrize(("matcher", "says"), [
+    ("{is_type: text}", "is_type must be one of"), ("{matches: '(unclosed'}", "not a regular expression"),
+    ("{length: many}", "length must be a whole number"), ("{in: x}", "in must be a list")])
+def test_bad_matcher_arguments_are_load_errors(tmp_path, matcher, says):
+    error = load_error(write(tmp_path, VALID.replace("body: {stopped: true}", f"body: {{stopped: {matcher}}}")))
+    assert error.line == 15 and says in error.message
+
+
+def test_wildcards_confined_to_the_run_prefix_need_no_consent(tmp_path):
+    confined = VALID.replace("/_rollup/job/${run}-x/_stop", "/_ml/data_frame/analytics/${run}-*,${run}-b/_stop")
+    assert load_scenario(write(tmp_path, confined)).requires.consent == ()
+    loose = VALID.replace("/_rollup/job/${run}-x/_stop", "/_ml/data_frame/analytics/${run}-a,job-*/_stop")
+    assert "disposable_cluster" in load_error(write(tmp_path, loose)).message

@@ -71,11 +71,13 @@ def slow_stop(jobs: RollupJobs, args: dict[str, Any]) -> dict[str, Any]:
 
 _STOP_PARAMS = (Param("timeout", time_value, TimeValue(30, 1.0)), Param("wait_for_completion", boolean, False))
 
+_ACTION = "cluster:{}/xpack/rollup/{}"
+
 ROUTES = (
-    Route("PUT", "/_rollup/job/{id}", put_job, body=Body.REQUIRED),
-    Route("POST", "/_rollup/job/{id}/_start", start_job),
-    Route("POST", "/_rollup/job/{id}/_stop", stop_job, params=_STOP_PARAMS),
-    Route("DELETE", "/_rollup/job/{id}", delete_job),
-    Route("GET", "/_rollup/job/{id}", get_jobs),
-    Route("GET", "/_rollup/job", get_jobs),
+    Route("PUT", "/_rollup/job/{id}", put_job, body=Body.REQUIRED, action=_ACTION.format("admin", "put")),
+    Route("POST", "/_rollup/job/{id}/_start", start_job, action=_ACTION.format("admin", "start")),
+    Route("POST", "/_rollup/job/{id}/_stop", stop_job, params=_STOP_PARAMS, action=_ACTION.format("admin", "stop")),
+    Route("DELETE", "/_rollup/job/{id}", delete_job, action=_ACTION.format("admin", "delete")),
+    Route("GET", "/_rollup/job/{id}", get_jobs, action=_ACTION.format("monitor", "get")),
+    Route("GET", "/_rollup/job", get_jobs, action=_ACTION.format("monitor", "get")),
 )

@@ -1,0 +1,191 @@
+"""Data frame analytics configs: the put body parser, the id rules and the request validation a real cluster
+applies before it looks at the cluster state (`PutDataFrameAnalyticsAction.Request`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver.errors import ApiError, IllegalArgument, StatusError, ValidationFailed, XContentParseError
+from mockserver.families.indices.models import InvalidIndexName, validate_index_name
+from mockserver.families.ml.analysis import Analysis, parse_analysis
+from mockserver.families.ml.parsing import ObjectReader, token
+
+ID_LENGTH_LIMIT = 64
+_VALID_ID = re.compile(r"[a-z0-9](?:[a-z0-9_\-.]*[a-z0-9])?")  # dots are accepted but not documented
+_TOP_FIELDS = {"id", "description", "source", "dest", "analysis", "analyzed_fields", "model_memory_limit",
+               "allow_lazy_start", "max_num_threads", "_meta", "config_type"}
+_BYTE_UNITS = {"b": 1, "kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40, "pb": 1 << 50}
+
+
+@dataclass
+class DfaConfig:
+    id: str
+    source: dict[str, Any]
+    dest: dict[str, Any]
+    analysis: Analysis
+    analyzed_fields: dict[str, list[str]] | None
+    model_memory_limit: str
+    allow_lazy_start: bool
+    max_num_threads: int
+    description: str | None = None
+    meta: dict[str, Any] | None = None
+    create_time: int = 0
+    version: str = ""
+
+    @property
+    def results_field(self) -> str:
+        return self.dest["results_field"]
+
+    def document(self) -> dict[str, Any]:
+        """The config as GET and PUT echo it (`DataFrameAnalyticsConfig.toXContent`)."""
+        doc: dict[str, Any] = {"id": self.id, "create_time": self.create_time, "version": self.version}
+        if self.description is not None:
+            doc["description"] = self.description
+        doc |= {"source": self.source, "dest": self.dest, "analysis": self.analysis.config()}
+        if self.analyzed_fields is not None:
+            doc["analyzed_fields"] = self.analyzed_fields
+        doc |= {"model_memory_limit": self.model_memory_limit, "allow_lazy_start": self.allow_lazy_start,
+                "max_num_threads": self.max_num_threads}
+        if self.meta is not None:
+            doc["_meta"] = self.meta
+        return doc
+
+
+def id_problems(job_id: str) -> list[str]:
+    """The id rule violations `checkConfigIdIsValid` reports (`MlStrings.isValidId`, length limit 64)."""
+    problems = []
+    if not _VALID_ID.fullmatch(job_id) or job_id == "_all":
+        problems.append(f"Invalid id; '{job_id}' can contain lowercase alphanumeric (a-z and 0-9), hyphens or "
+                        f"underscores; must start and end with alphanumeric")
+    if len(job_id) > ID_LENGTH_LIMIT:
+        problems.append(f"Invalid id; '{job_id}' cannot contain more than {ID_LENGTH_LIMIT} characters.")
+    return problems
+
+
+def inconsistent_id(body_id: str, url_id: str) -> ApiError:
+    return IllegalArgument(f"Inconsistent id; '{body_id}' specified in the body differs from '{url_id}' specified "
+                           f"as a URL argument")
+
+
+def parse_config(url_id: str, body: Any) -> DfaConfig:
+    """Parse and validate a put body; raises the error a real cluster answers before touching any state."""
+    reader = ObjectReader("data_frame_analytics_config", body, _TOP_FIELDS)
+    body_id = reader.string("id")
+    if body_id is not None and url_id and body_id != url_id:
+        raise inconsistent_id(body_id, url_id)
+    source = _sub(reader, "source", _parse_source)
+    dest = _sub(reader, "dest", _parse_dest)
+    analysis = _sub(reader, "analysis", lambda value: parse_analysis(value, url_id))
+    analyzed_fields = _sub(reader, "analyzed_fields", _parse_analyzed_fields, objects_only=False)
+    memory = _sub(reader, "model_memory_limit", _parse_memory_limit, objects_only=False)
+    threads = reader.number("max_num_threads", integral=True)
+    lazy = reader.boolean("allow_lazy_start")
+    description = reader.string("description")
+    meta = reader.object("_meta")
+    for name, value in (("source", source), ("dest", dest), ("analysis", analysis)):
+        if value is None:
+            raise IllegalArgument(f"[{name}] must not be null.")
+    if threads is not None and threads < 1:
+        raise StatusError("[max_num_threads] must be a positive integer", 400)
+    config = DfaConfig(body_id or url_id, source, dest, analysis, analyzed_fields, memory or "1gb",
+                       bool(lazy), threads or 1, description, meta)
+    problems = id_problems(config.id) + _dest_problems(dest["index"])
+    if problems:
+        raise ValidationFailed(*problems)
+    return config
+
+
+def _sub(reader: ObjectReader, field: str, parse: Any, objects_only: bool = True) -> Any:
+    """Parse a nested field; like `ObjectParser`, wrap its errors in `failed to parse field [...]`."""
+    if field not in reader.body or reader.body[field] is None:
+        return None
+    if objects_only:
+        reader.object(field)
+    try:
+        return parse(reader.body[field])
+    except ApiError as error:
+        raise XContentParseError(f"[1:2] [{reader.name}] failed to parse field [{field}]", caused_by=error) from None
+
+
+def _parse_source(body: Any) -> dict[str, Any]:
+    reader = ObjectReader("data_frame_analytics_source", body, {"index", "query", "_source", "runtime_mappings"})
+    index = body.get("index")
+    if index is None:
+        raise IllegalArgument("Required [index]")
+    indices = [index] if isinstance(index, str) else index
+    if not isinstance(indices, list):
+        raise XContentParseError(f"[1:2] [data_frame_analytics_source] index doesn't support values of type: "
+                                 f"{token(index)}")
+
+    def make() -> dict[str, Any]:
+        if not indices:
+            raise IllegalArgument("source.index must specify at least one index")
+        if any(not isinstance(i, str) or not i for i in indices):
+            raise IllegalArgument("source.index must contain non-null and non-empty strings")
+        source: dict[str, Any] = {"index": indices, "query": reader.object("query") or {"match_all": {}}}
+        if "_source" in body:
+            source["_source"] = _parse_analyzed_fields(body["_source"])
+        if reader.object("runtime_mappings") is not None:
+            source["runtime_mappings"] = body["runtime_mappings"]
+        return source
+
+    return reader.build(make)
+
+
+def _parse_dest(body: Any) -> dict[str, Any]:
+    reader = ObjectReader("data_frame_analytics_dest", body, {"index", "results_field"})
+    index, results_field = reader.string("index"), reader.string("results_field")
+    if index is None:
+        raise IllegalArgument("Required [index]")
+
+    def make() -> dict[str, Any]:
+        if not index:
+            raise IllegalArgument("[index] must be non-empty")
+        if results_field == "":
+            raise IllegalArgument("[results_field] must be non-empty")
+        return {"index": index, "results_field": results_field or "ml"}
+
+    return reader.build(make)
+
+
+def _parse_analyzed_fields(value: Any) -> dict[str, list[str]]:
+    """`FetchSourceContext.fromXContent`: a string, an array of strings, or `{includes, excludes}`."""
+    if isinstance(value, str):
+        return {"includes": [value], "excludes": []}
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return {"includes": list(value), "excludes": []}
+    if isinstance(value, dict):
+        ObjectReader("_source", value, {"includes", "excludes", "include", "exclude"})
+        parts = {}
+        for name in ("includes", "excludes"):
+            raw = value.get(name, value.get(name[:-1], []))
+            parts[name] = [raw] if isinstance(raw, str) else list(raw)
+            if not all(isinstance(v, str) for v in parts[name]):
+                raise XContentParseError(f"[1:2] Unknown key for a VALUE_NUMBER in [{name}].")
+        return parts
+    raise XContentParseError(f"[1:2] Expected one of [START_OBJECT, START_ARRAY, VALUE_STRING] but found "
+                             f"[{token(value)}]")
+
+
+def _parse_memory_limit(value: Any) -> str:
+    """`ByteSizeValue.parseBytesSizeValue`, echoed the way `getStringRep` prints it."""
+    text = str(value).strip().lower()
+    match = re.fullmatch(r"(\d+)\s*(b|kb|mb|gb|tb|pb)", text)
+    if match is None:
+        raise IllegalArgument(f"failed to parse setting [model_memory_limit] with value [{value}] as a size in "
+                              f"bytes: unit is missing or unrecognized")
+    amount, unit = int(match.group(1)), match.group(2)
+    if amount * _BYTE_UNITS[unit] < _BYTE_UNITS["kb"]:
+        raise StatusError("[model_memory_limit] must be at least [1kb]", 400)
+    return f"{amount}{unit}"
+
+
+def _dest_problems(name: str) -> list[str]:
+    """`SourceDestValidator.validateRequest`: a valid index name, and lowercase."""
+    try:
+        validate_index_name(name.lower())
+    except InvalidIndexName as error:
+        return [error.reason.replace(f"[{name.lower()}]", f"[{name}]", 1)]
+    return [] if name == name.lower() else [f"Destination index [{name}] must be lowercase"]

@@ -1,0 +1,47 @@
+"""Id expressions as the ML APIs expand them (`ExpandedIdsMatcher`, `Regex.simpleMatch`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from mockserver.errors import ResourceNotFound
+
+
+def tokens(expression: str) -> list[str]:
+    """`Strings.tokenizeToStringArray(expression, ",")`: trimmed, empty tokens dropped."""
+    return [t.strip() for t in expression.split(",") if t.strip()]
+
+
+def simple_match(pattern: str, value: str) -> bool:
+    """`Regex.simpleMatch`: `*` is the only wildcard."""
+    return re.fullmatch(".*".join(map(re.escape, pattern.split("*"))), value) is not None
+
+
+def is_all(parts: list[str]) -> bool:
+    return not parts or (len(parts) == 1 and parts[0] in ("_all", "*"))
+
+
+def missing(unmatched: str) -> ResourceNotFound:
+    return ResourceNotFound(f"No known data frame analytics with id [{unmatched}]")
+
+
+def expand(expression: str, known: Iterable[str], allow_no_match: bool) -> list[str]:
+    """The ids an expression names, sorted. Explicit ids must exist; wildcards (and `_all`/`*`) must match
+    something only when `allow_no_match` is false. Raises the 404 a real cluster gives otherwise."""
+    ids = sorted(set(known))
+    parts = tokens(expression)
+    if is_all(parts):
+        if not ids and not allow_no_match:
+            raise missing("*")
+        return ids
+    found: set[str] = set()
+    unmatched = []
+    for part in parts:
+        matched = [i for i in ids if simple_match(part, i)] if "*" in part else [part] if part in ids else []
+        found.update(matched)
+        if not matched and ("*" not in part or not allow_no_match):
+            unmatched.append(part)
+    if unmatched:
+        raise missing(",".join(unmatched))
+    return sorted(found)

@@ -1,0 +1,186 @@
+"""Routes of the Elasticsearch data frame analytics APIs (`/_ml/data_frame/analytics`)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from mockserver.clock import wait_until
+from mockserver.errors import IllegalArgument, IllegalState, StatusError
+from mockserver.families.ml.config import inconsistent_id, parse_config
+from mockserver.families.ml.models import DfaJobs, DfaState
+from mockserver.families.ml.parsing import ObjectReader, human_time
+from mockserver.params import Param, TimeValue, boolean, integer, string, time_value, unrecognized
+from mockserver.routing import Body, Call, Route
+
+BASE = "/_ml/data_frame/analytics"
+STOP_ACTION = "cluster:admin/xpack/ml/data_frame/analytics/stop"  # also the stop body parser's name
+START_ACTION = "cluster:admin/xpack/ml/data_frame/analytics/start"
+STOP_TIMEOUT = TimeValue(30, 1.0)  # StopDataFrameAnalyticsAction.DEFAULT_TIMEOUT; the docs say 20s (disputed)
+START_TIMEOUT = TimeValue(20, 1.0)
+MAX_FROM_SIZE = 10_000
+
+
+def _jobs(call: Call) -> DfaJobs:
+    return call.state
+
+
+@dataclass
+class Options:
+    id: str
+    timeout: TimeValue
+    allow_no_match: bool
+    force: bool
+
+
+def _options(call: Call, action: str, timeout: TimeValue) -> Options:
+    """Options from the body or from query parameters, never both: with a body, the REST handler reads no
+    parameter, so any given one is answered as unrecognized (after the body's own errors)."""
+    url_id = call.path_params["id"]
+    names = [n for n in ("timeout", "allow_no_match", "force") if n in call.params]
+    if call.body is None:
+        def query(name: str, parse: Callable[[str, str], Any], default: Any) -> Any:
+            raw = call.params.get(name)
+            return default if raw is None else parse(raw, name)
+
+        return Options(url_id, query("timeout", time_value, timeout), query("allow_no_match", boolean, True),
+                       query("force", boolean, False))
+    reader = ObjectReader(action, call.body, {"id", *names})
+    body_id, body_timeout = reader.string("id"), reader.time("timeout")
+    allow, force = reader.boolean("allow_no_match"), reader.boolean("force")
+    if body_id is not None and url_id and body_id != url_id:
+        raise inconsistent_id(body_id, url_id)
+    given = sorted(n for n in names if call.params[n] is not None)
+    if given:
+        raise IllegalArgument(unrecognized(call.path, given, ["id"]))
+    return Options(body_id or url_id, body_timeout or timeout, True if allow is None else allow, bool(force))
+
+
+async def _wait(call: Call, done: Callable[[], bool], timeout: TimeValue) -> bool:
+    return await wait_until(_jobs(call).clock, done, math.inf if timeout.infinite else timeout.seconds)
+
+
+# handlers ----------------------------------------------------------------------------------------------------
+async def put(call: Call) -> dict[str, Any]:
+    config = parse_config(call.path_params["id"], call.body)
+    return _jobs(call).put(config).document()
+
+
+def _page(call: Call) -> slice:
+    start, size = call.params["from"], call.params["size"]
+    if start < 0:
+        raise IllegalArgument("Parameter [from] cannot be < 0")
+    if size < 0:
+        raise IllegalArgument("Parameter [size] cannot be < 0")
+    if start + size > MAX_FROM_SIZE:
+        raise IllegalArgument(f"The sum of parameters [from] and [size] cannot be higher than {MAX_FROM_SIZE}.")
+    return slice(start, start + size)
+
+
+async def get(call: Call) -> dict[str, Any]:
+    page = _page(call)
+    jobs = _jobs(call).select(call.path_params.get("id", "_all"), call.params["allow_no_match"])
+    docs = [job.config.document() for job in jobs[page]]
+    if call.params["exclude_generated"]:
+        for doc in docs:
+            doc.pop("create_time"), doc.pop("version")
+    return {"count": len(jobs), "data_frame_analytics": docs}
+
+
+async def stats(call: Call) -> dict[str, Any]:
+    page = _page(call)
+    jobs = _jobs(call)
+    selected = jobs.select(call.path_params.get("id", "_all"), call.params["allow_no_match"])
+    return {"count": len(selected), "data_frame_analytics": [jobs.stats(job) for job in selected[page]]}
+
+
+async def start(call: Call) -> dict[str, Any]:
+    options = _options(call, START_ACTION, START_TIMEOUT)
+    jobs = _jobs(call)
+    task = jobs.start(options.id)
+    if task.state is DfaState.STARTING:
+        if jobs.job(options.id).config.allow_lazy_start:
+            return {"acknowledged": True, "node": ""}
+        if not await _wait(call, lambda: jobs.job(options.id).state is not DfaState.STARTING, options.timeout):
+            raise StatusError(f"Starting data frame analytics [{options.id}] timed out after "
+                              f"[{human_time(options.timeout)}]", 408)
+    return {"acknowledged": True, "node": task.node_id}
+
+
+async def stop(call: Call) -> dict[str, Any]:
+    options = _options(call, STOP_ACTION, STOP_TIMEOUT)
+    jobs = _jobs(call)
+    waiting = jobs.stop(jobs.select(options.id, options.allow_no_match), options.force)
+    if waiting and not await _wait(call, lambda: jobs.all_stopped(waiting), options.timeout):
+        raise IllegalState(f"Timed out when waiting for persistent tasks after {human_time(options.timeout)}")
+    return {"stopped": True}
+
+
+async def delete(call: Call) -> dict[str, Any]:
+    _jobs(call).delete(call.path_params["id"], call.params["force"])
+    return {"acknowledged": True}
+
+
+# fixtures (mock adapter only) ----------------------------------------------------------------------------------
+def _arg(args: dict[str, Any], name: str, default: Any = None) -> Any:
+    if name not in args and default is None:
+        raise IllegalArgument(f"fixture argument [{name}] is required")
+    return args.get(name, default)
+
+
+def slow_stop(jobs: DfaJobs, args: dict[str, Any]) -> dict[str, Any]:
+    """A normal stop of the job takes `seconds` before its task is gone (for the stop timeout path)."""
+    jobs.job(str(_arg(args, "job_id"))).stop_seconds = float(_arg(args, "seconds", 5))
+    return {"job_id": args["job_id"]}
+
+
+def slow_start(jobs: DfaJobs, args: dict[str, Any]) -> dict[str, Any]:
+    """The job stays `starting` for `seconds` after each start before a node takes it."""
+    jobs.job(str(_arg(args, "job_id"))).assign_seconds = float(_arg(args, "seconds", 5))
+    return {"job_id": args["job_id"]}
+
+
+def fail_job(jobs: DfaJobs, args: dict[str, Any]) -> dict[str, Any]:
+    """The running job fails now (only a force stop clears it)."""
+    jobs.fail(str(_arg(args, "job_id")), str(_arg(args, "reason", "simulated failure (mock fixture)")))
+    return {"job_id": args["job_id"]}
+
+
+def phase_seconds(jobs: DfaJobs, args: dict[str, Any]) -> dict[str, Any]:
+    """How long each progress phase takes: for one job (`job_id`) or for every job without its own setting."""
+    seconds = float(_arg(args, "seconds"))
+    if "job_id" in args:
+        job = jobs.job(str(args["job_id"]))
+        jobs.refresh(job)
+        job.phase_seconds = seconds
+    else:
+        jobs.default_phase_seconds = seconds
+    return {"seconds": seconds}
+
+
+FIXTURES = {"ml_slow_stop": slow_stop, "ml_slow_start": slow_start, "ml_fail_job": fail_job,
+            "ml_phase_seconds": phase_seconds}
+
+_PAGE = (Param("allow_no_match", boolean, True), Param("from", integer, 0), Param("size", integer, 100))
+_OPTIONS = (Param("timeout", string), Param("allow_no_match", string), Param("force", string))
+
+_ACTION = "cluster:{}/xpack/ml/data_frame/analytics/{}"
+
+ROUTES = (
+    Route("PUT", f"{BASE}/{{id}}", put, body=Body.REQUIRED, action=_ACTION.format("admin", "put")),
+    Route("GET", f"{BASE}/{{id}}", get, params=(*_PAGE, Param("exclude_generated", boolean, False)),
+          action=_ACTION.format("monitor", "get")),
+    Route("GET", BASE, get, params=(*_PAGE, Param("exclude_generated", boolean, False)),
+          action=_ACTION.format("monitor", "get")),
+    Route("GET", f"{BASE}/{{id}}/_stats", stats, params=(*_PAGE, Param("verbose", boolean, False)),
+          action=_ACTION.format("monitor", "stats/get")),
+    Route("GET", f"{BASE}/_stats", stats, params=(*_PAGE, Param("verbose", boolean, False)),
+          action=_ACTION.format("monitor", "stats/get")),
+    Route("POST", f"{BASE}/{{id}}/_start", start, params=_OPTIONS[:1], body=Body.OPTIONAL,
+          action=START_ACTION),
+    Route("POST", f"{BASE}/{{id}}/_stop", stop, params=_OPTIONS, body=Body.OPTIONAL, action=STOP_ACTION),
+    Route("DELETE", f"{BASE}/{{id}}", delete, params=(Param("force", boolean, False),
+                                                      Param("timeout", time_value, TimeValue(1, 60.0))),
+          action=_ACTION.format("admin", "delete")),
+)

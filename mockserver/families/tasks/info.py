@@ -1,0 +1,130 @@
+"""How tasks render: `TaskInfo`, `TaskResult` and the list/cancel response groupings."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Iterable, Sequence
+
+from mockserver.cluster import Node
+from mockserver.errors import ApiError, IllegalArgument
+from mockserver.families.tasks.model import Task
+
+GROUPINGS = ("nodes", "parents", "none")
+_UNITS = ((86400.0, "d"), (3600.0, "h"), (60.0, "m"), (1.0, "s"), (1e-3, "ms"), (1e-6, "micros"))
+
+
+def human_time(seconds: float) -> str:
+    """`TimeValue.toString()`: the largest unit that fits, one decimal at most (`30s`, `1.5m`, `250ms`)."""
+    if seconds < 0:
+        return "-1"
+    if seconds == 0:
+        return "0s"
+    value, suffix = seconds * 1e9, "nanos"
+    for size, unit in _UNITS:
+        if seconds >= size:
+            value, suffix = seconds / size, unit
+            break
+    rounded = Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    text = f"{rounded:f}".removesuffix(".0")
+    return f"{text}{suffix}"
+
+
+def iso_millis(seconds: float) -> str:
+    """Epoch seconds as `strict_date_optional_time` with milliseconds, the way `?human` prints dates."""
+    moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def task_info(task: Task, now: float, *, detailed: bool, human: bool = False) -> dict[str, Any]:
+    """`TaskInfo.toXContent`: `status` and `description` only when detailed, `cancelled` only if cancellable."""
+    info: dict[str, Any] = {"node": task.node, "id": task.id, "type": task.type, "action": task.action}
+    if detailed:
+        status = task.work.status(now, human) if task.work is not None else None
+        if status is not None:
+            info["status"] = status
+        info["description"] = task.description
+    if human:
+        info["start_time"] = iso_millis(task.start)
+    info["start_time_in_millis"] = int(task.start * 1000)
+    running = max(0.0, now - task.start)
+    if human:
+        info["running_time"] = human_time(running)
+    info["running_time_in_nanos"] = int(running * 1e9)
+    info["cancellable"] = task.cancellable
+    if task.cancellable:
+        info["cancelled"] = task.cancelled
+    if task.parent is not None:
+        info["parent_task_id"] = str(task.parent)
+    info["headers"] = dict(task.headers)
+    return info
+
+
+def task_result(task: Task, info: dict[str, Any]) -> dict[str, Any]:
+    """`TaskResult`: a completed task with its `error` or `response`, as stored in the results index."""
+    result: dict[str, Any] = {"completed": True, "task": info}
+    work = task.work
+    if work is not None and work.error is not None:
+        result["error"] = work.error.cause()
+    elif work is not None and work.response is not None:
+        result["response"] = work.response
+    return result
+
+
+def check_grouping(group_by: str) -> None:
+    if group_by not in GROUPINGS:
+        raise IllegalArgument(f"[group_by] must be one of [nodes], [parents] or [none] but was [{group_by}]")
+
+
+def grouped(infos: Sequence[dict[str, Any]], group_by: str, nodes: Iterable[Node], *,
+            node_failures: Sequence[ApiError] = (), task_failures: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """A list or cancel response in the requested grouping (`ListTasksResponse`)."""
+    body: dict[str, Any] = {}
+    if task_failures:
+        body["task_failures"] = list(task_failures)
+    if node_failures:
+        body["node_failures"] = [failure.cause() for failure in node_failures]
+    if group_by == "none":
+        body["tasks"] = list(infos)
+    elif group_by == "parents":
+        body["tasks"] = _by_parents(infos)
+    else:
+        body["nodes"] = _by_nodes(infos, nodes)
+    return body
+
+
+def _by_nodes(infos: Sequence[dict[str, Any]], nodes: Iterable[Node]) -> dict[str, Any]:
+    known = {node.id: node for node in nodes}
+    order = list(known)
+    grouped_nodes: dict[str, Any] = {}
+    for info in sorted(infos, key=lambda i: (order.index(i["node"]) if i["node"] in known else len(order), i["id"])):
+        entry = grouped_nodes.get(info["node"])
+        if entry is None:
+            entry = grouped_nodes[info["node"]] = _node_header(known.get(info["node"]))
+            entry["tasks"] = {}
+        entry["tasks"][f"{info['node']}:{info['id']}"] = info
+    return grouped_nodes
+
+
+def _node_header(node: Node | None) -> dict[str, Any]:
+    """Name, addresses, roles and attributes of a node still in the cluster; nothing for one that left."""
+    if node is None:
+        return {}
+    header: dict[str, Any] = {"name": node.name, "transport_address": node.transport_address, "host": node.host,
+                              "ip": node.transport_address, "roles": list(node.roles)}
+    if node.attributes:
+        header["attributes"] = dict(node.attributes)
+    return header
+
+
+def _by_parents(infos: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Tasks under their parents; a task whose parent is not in the result is top level."""
+    groups = {f"{info['node']}:{info['id']}": {**info} for info in infos}
+    top: dict[str, Any] = {}
+    for key, group in groups.items():
+        parent = groups.get(group.get("parent_task_id", ""))
+        if parent is None:
+            top[key] = group
+        else:
+            parent.setdefault("children", []).append(group)
+    return top

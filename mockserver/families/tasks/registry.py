@@ -1,0 +1,162 @@
+"""The task managers of every node of the cluster: registration, lazy progress, cancellation, stored results."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+from mockserver.clock import Clock, wait_until
+from mockserver.cluster import Node
+from mockserver.families.tasks.ids import TaskId
+from mockserver.families.tasks.info import task_info, task_result
+from mockserver.families.tasks.model import Task, copied_headers
+
+CANCEL_REASON = "by user request"
+
+
+class NodeTasks:
+    """One node's task manager: its running tasks, numbered from its own counter."""
+
+    def __init__(self, node: Node, first_id: int) -> None:
+        self.node = node
+        self.tasks: dict[int, Task] = {}
+        self._ids = itertools.count(first_id)
+
+    def next_id(self) -> int:
+        return next(self._ids)
+
+
+@dataclass
+class Hold:
+    """Work that only occupies its task until `until` (e.g. a client blocked on `GET _tasks/<id>?wait_for_completion`)."""
+
+    until: float
+    response: dict[str, Any] | None = None
+    error: None = None
+
+    def advance(self, now: float) -> float | None:
+        return self.until if now >= self.until else None
+
+    def cancel(self, now: float, stops_at: float, reason: str) -> None:
+        """Nothing to wind down."""
+
+    def status(self, now: float, human: bool) -> None:
+        return None
+
+
+class TaskRegistry:
+    """All nodes' task managers. Work is applied lazily: `catch_up` brings every task to the clock's now."""
+
+    def __init__(self, clock: Clock, nodes: Sequence[Node], *, seed: int = 0,
+                 node_tasks_cancellable: bool = True) -> None:
+        rng = random.Random(seed)
+        self.clock = clock
+        self.nodes = {node.id: NodeTasks(node, rng.randint(100, 9000)) for node in nodes}
+        self.results: dict[TaskId, dict[str, Any]] = {}  # the `.tasks` results index
+        self.cancel_lag = 0.05  # how long cancelled work keeps running before it stops
+        self.node_tasks_cancellable = node_tasks_cancellable  # `[n]` tasks are cancellable from 8.0
+        self._spread = itertools.cycle(list(self.nodes))
+
+    @property
+    def local(self) -> Node:
+        """The node that coordinates request-scoped tasks (the one that answers `GET /`)."""
+        return next(iter(self.nodes.values())).node
+
+    @property
+    def cluster_nodes(self) -> list[Node]:
+        return [tasks.node for tasks in self.nodes.values()]
+
+    def next_node(self) -> str:
+        """The node a new background request lands on: clients spread requests over the nodes."""
+        return next(self._spread)
+
+    # registration ----------------------------------------------------------------------------------------
+    def register(self, node_id: str, action: str, *, parent: Task | None = None, **fields: Any) -> Task:
+        node = self.nodes[node_id]
+        task = Task(node_id, node.next_id(), action, self.clock.now(),
+                    parent=parent.task_id if parent is not None else None, **fields)
+        node.tasks[task.id] = task
+        if parent is not None:
+            parent.children.append(task)
+        return task
+
+    def complete(self, task: Task, at: float) -> None:
+        """The task is done: store its result if asked to, and unregister it."""
+        task.ended = at
+        if task.store_result:
+            self.results[task.task_id] = task_result(task, task_info(task, at, detailed=True))
+        self.nodes[task.node].tasks.pop(task.id, None)
+
+    @contextmanager
+    def request_task(self, action: str, headers: Mapping[str, str], fan_out: Sequence[str] = (),
+                     child_action: str | None = None, child_cancellable: bool = False) -> Iterator[Task]:
+        """The task of a REST request on the local node, with one child per node it fans out to."""
+        copied = copied_headers(headers)
+        top = self.register(self.local.id, action, headers=copied)
+        children = [self.register(node_id, child_action or f"{action}[n]", parent=top, headers=copied,
+                                  type="direct" if node_id == self.local.id else "transport",
+                                  cancellable=child_cancellable)
+                    for node_id in fan_out if node_id in self.nodes]
+        try:
+            yield top
+        finally:
+            now = self.clock.now()
+            for task in (*children, top):
+                self.complete(task, now)
+
+    # lookup ----------------------------------------------------------------------------------------------
+    def running(self) -> list[Task]:
+        return [task for node in self.nodes.values() for task in sorted(node.tasks.values(), key=lambda t: t.id)]
+
+    def lookup(self, task_id: TaskId) -> Task | None:
+        node = self.nodes.get(task_id.node)
+        return node.tasks.get(task_id.id) if node is not None else None
+
+    # progress --------------------------------------------------------------------------------------------
+    def catch_up(self) -> None:
+        """Apply all work due by now; children finish before the parents that wait for them."""
+        now = self.clock.now()
+        progressed = True
+        while progressed:
+            progressed = False
+            for task in self.running():
+                if task.work is not None and (finished := task.work.advance(now)) is not None:
+                    self.complete(task, finished)
+                    progressed = True
+
+    async def wait(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Wait (on the clock) until `done()` holds, catching up before each check; False on timeout."""
+        def check() -> bool:
+            self.catch_up()
+            return done()
+
+        return await wait_until(self.clock, check, timeout)
+
+    def cancel(self, task: Task, reason: str = CANCEL_REASON) -> None:
+        """Cancel the task and, through bans, its running cancellable descendants. Work winds down after
+        `cancel_lag`; cancelling again, or a task that is not cancellable, changes nothing."""
+        if not task.cancellable:
+            return
+        now = self.clock.now()
+        if not task.cancelled:
+            task.cancelled, task.cancel_reason = True, reason
+            if task.work is not None and task.ended is None:
+                lag = self.cancel_lag if task.cancel_lag is None else task.cancel_lag
+                task.work.cancel(now, now + lag, reason)
+        for child in task.children:
+            if child.ended is None:
+                self.cancel(child, reason)
+
+    def slow_down_cancel(self, task: Task, seconds: float) -> None:
+        """Once cancelled, the task and its descendants keep running for `seconds` before they stop."""
+        task.cancel_lag = seconds
+        for child in task.children:
+            self.slow_down_cancel(child, seconds)
+
+    def hold(self, node_id: str, action: str, seconds: float, headers: Mapping[str, str] | None = None) -> Task:
+        """A non-cancellable task that stays registered for `seconds`."""
+        return self.register(node_id, action, headers=copied_headers(headers or {}),
+                             work=Hold(self.clock.now() + seconds))

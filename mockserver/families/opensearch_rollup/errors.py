@@ -21,36 +21,42 @@ class JsonParseError(ApiError):
     """Jackson's `JsonParseException`: a token of the wrong kind for the accessor (400)."""
 
     type, status = "json_parse_exception", 400
+    server_exception = False
 
 
 class InputCoercion(ApiError):
     """Jackson's `InputCoercionException`: a number out of range for its Java type (400)."""
 
     type, status = "input_coercion_exception", 400
+    server_exception = False
 
 
 class NumberFormat(ApiError):
     """`NumberFormatException` (an `IllegalArgumentException`, so 400)."""
 
     type, status = "number_format_exception", 400
+    server_exception = False
 
 
 class NullPointer(ApiError):
     """`NullPointerException`: any runtime exception that is not an `OpenSearchException` answers 500."""
 
     type, status = "null_pointer_exception", 500
+    server_exception = False
 
 
 class ZoneRules(ApiError):
     """`ZoneRulesException` from `ZoneId.of` for an unknown region id (500, reference §4.3)."""
 
     type, status = "zone_rules_exception", 500
+    server_exception = False
 
 
 class DateTimeFailure(ApiError):
     """`DateTimeException` from `ZoneId.of` for a malformed zone id (500)."""
 
     type, status = "date_time_exception", 500
+    server_exception = False
 
 
 class SettingsFailure(ApiError):
@@ -69,3 +75,7 @@ class SearchPhaseFailure(ApiError):
                          failed_shards=[{"shard": 0, "index": index, "node": node_id,
                                          "reason": {"type": cause.type, "reason": cause.reason}}])
         self.status = cause.status
+
+    def root(self) -> ApiError:
+        """Its root causes are those of the shard failures."""
+        return self.caused_by.root() if self.caused_by is not None else self

@@ -229,6 +229,14 @@ def test_a_schedule_delay_needs_a_start_time():
     assert error.value.status == 500
 
 
+def test_an_update_must_resend_the_start_time():
+    _, _, jobs = make()
+    jobs.put("j", job(), None, None)
+    with pytest.raises(ApiError, match="initialStartTime") as error:
+        jobs.put("j", job(description="new"), 0, 1)
+    assert (error.value.type, error.value.status) == ("null_pointer_exception", 500)
+
+
 def test_version_dependent_fields():
     _, _, old = make("2.7.0")
     assert "format" not in old.put("j", job(), None, None)[1]["rollup"]["dimensions"][0]["date_histogram"]

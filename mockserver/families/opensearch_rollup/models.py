@@ -115,25 +115,33 @@ class RollupJobs:
             raise IllegalArgument(f"primary term must be non negative. got [{term}]")
         if not job_id.strip():
             raise ValidationFailed("rollupID is missing")
-        self.config.exists = True
-        stored = replace(rollup, metrics=tuple(m.stored() for m in rollup.metrics))
-        if updating:
-            existing = self._job(job_id)
-            if existing is None:
-                raise StatusError("Rollup not found", 404)
-            changed = existing.immutable_changes(rollup)
-            if changed:
-                raise StatusError(f"Not allowed to modify [{', '.join(changed)}]", 400)
-        self._check_target_name(rollup)
-        if updating:
-            if isinstance(rollup.schedule, IntervalSchedule) and rollup.schedule.start_time is None:
-                raise NullPointer('Cannot invoke "java.time.Instant.toEpochMilli()" because '
-                                  '"this.initialStartTime" is null')
-            doc = self.config.update(job_id, stored, now, seq_no, term)
-        else:
-            doc = self.config.create(job_id, stored, now)
+        self.config.exists = True  # the PUT creates the config index before it looks at the job
+        doc = self._update(job_id, rollup, now, seq_no, term) if updating else self._create(job_id, rollup, now)
         self._scheduled(job_id, now)
         return (200 if updating else 201), self.response(replace(doc, body=rollup))
+
+    @staticmethod
+    def _stored(rollup: Rollup) -> Rollup:
+        return replace(rollup, metrics=tuple(m.stored() for m in rollup.metrics))
+
+    def _create(self, job_id: str, rollup: Rollup, now: int) -> ConfigDoc:
+        self._check_target_name(rollup)
+        return self.config.create(job_id, self._stored(rollup), now)
+
+    def _update(self, job_id: str, rollup: Rollup, now: int, seq_no: int, term: int) -> ConfigDoc:
+        """Existence, then the immutable fields, the target name and the sequence numbers, in the server's order."""
+        existing = self._job(job_id)
+        if existing is None:
+            raise StatusError("Rollup not found", 404)
+        changed = existing.immutable_changes(rollup)
+        if changed:
+            raise StatusError(f"Not allowed to modify [{', '.join(changed)}]", 400)
+        self._check_target_name(rollup)
+        if isinstance(rollup.schedule, IntervalSchedule) and rollup.schedule.start_time is None:
+            # an update keeps the schedule it was sent; without a start time it cannot be serialised
+            raise NullPointer('Cannot invoke "java.time.Instant.toEpochMilli()" because "this.initialStartTime" '
+                              'is null')
+        return self.config.update(job_id, self._stored(rollup), now, seq_no, term)
 
     def _check_target_name(self, rollup: Rollup) -> None:
         if any(c in resolve_name(rollup, self.version) for c in "*?"):

@@ -84,7 +84,7 @@ class _Parser:
             readers["target_index_settings"] = self.target_settings
         if version >= ROUTING_FIELD_SINCE:
             readers["routing_field"] = doc.text_or_null
-        for i, (key, value) in enumerate(body.items()):
+        for key, value in body.items():
             reader = readers.get(key)
             if reader is None:
                 raise IllegalArgument(f"Invalid field [{key}] found in Rollup.")
@@ -98,19 +98,25 @@ class _Parser:
     def build(self, values: dict[str, Any]) -> Rollup:
         request = self.request
         enabled = values["enabled"]
-        enabled_time = (values.get("enabled_time") or request.now) if enabled else None
+        enabled_time = values.get("enabled_time")
+        if not enabled:
+            enabled_time = None
+        elif enabled_time is None:
+            enabled_time = request.now
         schedule: Schedule | None = values.get("schedule")
-        if not request.updating and isinstance(schedule, IntervalSchedule):
-            start = schedule.start_time if self.version >= REQUEST_START_TIME_SINCE else None
-            schedule = IntervalSchedule(start if start is not None else request.now, schedule.period, schedule.unit,
-                                        schedule.delay or 0)
-        for key, message in (("schedule", "Rollup schedule is null"), ("description", "Rollup description is null"),
+        if schedule is None:
+            raise IllegalArgument("Rollup schedule is null")
+        for key, message in (("description", "Rollup description is null"),
                              ("source_index", "Rollup source index is null"),
                              ("target_index", "Rollup target index is null"),
                              ("page_size", "Rollup page size is null")):
-            if values.get(key) is None and (key != "schedule" or schedule is None):
+            if values.get(key) is None:
                 raise IllegalArgument(message)
-        assert schedule is not None
+        if not request.updating and isinstance(schedule, IntervalSchedule):
+            # a create starts the interval now, or (from 2.12) at the start time it was given
+            start = schedule.start_time if self.version >= REQUEST_START_TIME_SINCE else None
+            schedule = IntervalSchedule(request.now if start is None else start, schedule.period, schedule.unit,
+                                        schedule.delay or 0)
         delay = values.get("delay")
         if values["continuous"] and schedule.delay != delay:
             schedule = self.continuous_schedule(schedule, delay)

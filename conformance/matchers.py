@@ -55,8 +55,9 @@ def matcher_problem(spec: Any) -> str | None:
     if "in" in spec and not isinstance(spec["in"], list):
         return "in must be a list of allowed values"
     for bound in ("gte", "lte"):
-        if bound in spec and not isinstance(spec[bound], (int, float)):
-            return f"{bound} must be a number"
+        value = spec.get(bound, 0)
+        if not (_number(value) or isinstance(value, str) and "${" in value):
+            return f"{bound} must be a number or a ${{variable}} holding one"
     return None
 
 

@@ -41,3 +41,10 @@ def test_matching(actual, spec):
 def test_mismatch_says_what_is_wrong(actual, spec, says):
     problem = check(actual, spec)
     assert problem is not None and says in problem
+
+
+def test_bounds_may_come_from_variables():
+    from conformance.matchers import matcher_problem
+
+    assert matcher_problem({"gte": "${count}"}) is None
+    assert matcher_problem({"lte": "many"}) == "lte must be a number or a ${variable} holding one"

@@ -149,7 +149,7 @@ def test_list_filters_by_nodes(mock):
 
 def test_list_waits_for_matching_tasks(mock):
     task_id = start_reindex(mock, "requests_per_second=10")
-    status, body = call(mock, "GET", f"/_tasks?actions=*reindex&wait_for_completion=true&timeout=100ms")
+    status, body = call(mock, "GET", "/_tasks?actions=*reindex&wait_for_completion=true&timeout=100ms")
     assert status == 200 and body["nodes"] == {}
     (failure,) = body["node_failures"]
     assert failure["type"] == "failed_node_exception" and failure["node_id"] == task_id.partition(":")[0]

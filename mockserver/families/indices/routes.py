@@ -8,6 +8,7 @@ from mockserver.errors import ApiError, IllegalArgument, Reply
 from mockserver.families.indices.models import IndexStore, write_result
 from mockserver.params import Param, integer, string
 from mockserver.routing import Body, Call, Route
+from mockserver.xcontent import token
 
 _REFRESH = Param("refresh", string)
 
@@ -77,7 +78,7 @@ async def bulk(call: Call) -> dict[str, Any]:
         (kind, meta), = action.items()
         if not isinstance(meta, dict):
             raise IllegalArgument(f"Malformed action/metadata line [{position + 1}], expected START_OBJECT but "
-                                  f"found [{type(meta).__name__}]")
+                                  f"found [{token(meta)}]")
         index_name = meta.get("_index", call.path_params.get("index"))
         doc_id = meta.get("_id")
         position += 1

@@ -10,7 +10,8 @@ from typing import Any
 from mockserver.errors import ApiError, IllegalArgument, StatusError, ValidationFailed, XContentParseError
 from mockserver.families.indices.models import InvalidIndexName, validate_index_name
 from mockserver.families.ml.analysis import Analysis, parse_analysis
-from mockserver.families.ml.parsing import ObjectReader, token
+from mockserver.families.ml.parsing import ObjectReader
+from mockserver.xcontent import token
 
 ID_LENGTH_LIMIT = 64
 _VALID_ID = re.compile(r"[a-z0-9](?:[a-z0-9_\-.]*[a-z0-9])?")  # dots are accepted but not documented

@@ -10,15 +10,7 @@ from typing import Any, Callable
 
 from mockserver.errors import ApiError, IllegalArgument, XContentParseError
 from mockserver.params import TimeValue
-
-_JSON_TOKENS = {bool: "VALUE_BOOLEAN", int: "VALUE_NUMBER", float: "VALUE_NUMBER", str: "VALUE_STRING",
-                list: "START_ARRAY", dict: "START_OBJECT", type(None): "VALUE_NULL"}
-
-
-def token(value: Any) -> str:
-    """The XContent token a JSON value starts with."""
-    return _JSON_TOKENS[type(value)]
-
+from mockserver.xcontent import token
 
 class ObjectReader:
     """Reads the fields of one JSON object the way an `ObjectParser` named `name` does."""

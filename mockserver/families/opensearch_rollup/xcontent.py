@@ -12,25 +12,11 @@ from typing import Any
 
 from mockserver.errors import IllegalArgument, IllegalState, ParsingError
 from mockserver.families.opensearch_rollup.errors import InputCoercion, JsonParseError, NumberFormat
+from mockserver.xcontent import token
 
 Path = tuple[Any, ...]
 _INT_RANGE = (-(2**31), 2**31 - 1)
 _LONG_RANGE = (-(2**63), 2**63 - 1)
-
-
-def token(value: Any) -> str:
-    """The XContent token a JSON value starts with."""
-    if isinstance(value, dict):
-        return "START_OBJECT"
-    if isinstance(value, list):
-        return "START_ARRAY"
-    if isinstance(value, bool):
-        return "VALUE_BOOLEAN"
-    if isinstance(value, (int, float)):
-        return "VALUE_NUMBER"
-    if value is None:
-        return "VALUE_NULL"
-    return "VALUE_STRING"
 
 
 def _jackson_token(value: Any) -> str:

@@ -91,8 +91,8 @@ class Security:
         if header:
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "basic":
-                raise Unauthenticated(f"unable to authenticate with provided credentials and anonymous access is not "
-                                      f"allowed for this request")
+                raise Unauthenticated("unable to authenticate with provided credentials and anonymous access is not "
+                                      "allowed for this request")
             name, _, password = base64.b64decode(token.encode()).decode(errors="replace").partition(":")
             candidate = self.users.get(name)
             if candidate is None or candidate.password != password:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.errors import IllegalArgument, Reply
-from mockserver.families.security.models import Security
 from mockserver.routing import Body, Call, Route
 
 

@@ -14,6 +14,7 @@ from mockserver.families.tasks.bulk import AUTO_SLICES, BulkRequest, Kind, check
 from mockserver.families.tasks.registry import TaskRegistry
 from mockserver.params import Param, boolean, integer, string, time_value
 from mockserver.routing import Body, Call, Route
+from mockserver.xcontent import token
 
 _FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[fFdD]?|[+-]?Infinity")
 _RATE_ERROR = "[requests_per_second] must be a float greater than 0. Use -1 to disable throttling."
@@ -64,18 +65,6 @@ def no_size(raw: str, name: str) -> None:
 
 
 # bodies ------------------------------------------------------------------------------------------------------
-def _token(value: Any) -> str:
-    if isinstance(value, dict):
-        return "START_OBJECT"
-    if isinstance(value, list):
-        return "START_ARRAY"
-    if isinstance(value, bool):
-        return "VALUE_BOOLEAN"
-    if isinstance(value, (int, float)):
-        return "VALUE_NUMBER"
-    return "VALUE_NULL" if value is None else "VALUE_STRING"
-
-
 def _column(body: Any, key: str) -> int:
     """Where `key` starts in the compact JSON of the body (1-based), as parser locations count."""
     return json.dumps(body, separators=(",", ":")).find(json.dumps(key)) + 1
@@ -124,7 +113,7 @@ def parse_reindex(body: Any, params: dict[str, Any]) -> BulkRequest:
         if key not in _SOURCE_FIELDS:
             col = _column(body, key)
             raise XContentParseError(f"[1:{_column(body, 'source')}] [reindex] failed to parse field [source]",
-                                     caused_by=ParsingError(f"Unknown key for a {_token(value)} in [{key}].",
+                                     caused_by=ParsingError(f"Unknown key for a {token(value)} in [{key}].",
                                                             line=1, col=col))
     for key in dest:
         if key not in _DEST_FIELDS:
@@ -134,7 +123,7 @@ def parse_reindex(body: Any, params: dict[str, Any]) -> BulkRequest:
     if not isinstance(dest.get("index", ""), str):
         raise XContentParseError(f"[1:{_column(body, 'dest')}] [reindex] failed to parse field [dest]",
                                  caused_by=XContentParseError(f"[1:{_column(body, 'index')}] [dest] index doesn't "
-                                                              f"support values of type: {_token(dest['index'])}"))
+                                                              f"support values of type: {token(dest['index'])}"))
     problems = []
     if not [i for i in indices if i]:
         problems.append("use _all if you really want to copy from all existing indexes")
@@ -165,7 +154,7 @@ def parse_by_query(kind: Kind, index: str, body: Any, params: dict[str, Any]) ->
         if key == "size":
             raise IllegalArgument("invalid parameter [size], use [max_docs] instead")
         if key not in allowed:
-            raise ParsingError(f"Unknown key for a {_token(value)} in [{key}].", line=1, col=_column(body, key) + len(key) + 3)
+            raise ParsingError(f"Unknown key for a {token(value)} in [{key}].", line=1, col=_column(body, key) + len(key) + 3)
     query = check_query(body.get("query")) if "query" in body else _query_string(params.get("q"))
     if kind is Kind.DELETE and query is None:
         raise ValidationFailed("query is missing")

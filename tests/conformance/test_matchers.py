@@ -2,7 +2,7 @@
 
 import pytest
 
-from conformance.matchers import MISSING, check, resolve
+from conformance.matchers import MISSING, check, matcher_problem, resolve
 
 BODY = {"error": {"root_cause": [{"type": "x"}], "reason": "Task for Rollup Job [a] not found"},
         "status": 404, "nodes": {"n1:2": {"tasks": {}}}, "a.b": 1}
@@ -44,7 +44,5 @@ def test_mismatch_says_what_is_wrong(actual, spec, says):
 
 
 def test_bounds_may_come_from_variables():
-    from conformance.matchers import matcher_problem
-
     assert matcher_problem({"gte": "${count}"}) is None
     assert matcher_problem({"lte": "many"}) == "lte must be a number or a ${variable} holding one"

@@ -51,8 +51,9 @@ def build_app(settings: MockSettings | None = None, clock: Clock | None = None) 
         except Reply as reply_:
             reply = reply_
         except ApiError as error:
-            reply = Reply(error.http_status(cluster.settings.version), error.envelope(cluster.settings.version),
-                          error.headers)
+            trace = request.query.get("error_trace") in ("", "true")
+            reply = Reply(error.http_status(cluster.settings.version),
+                          error.envelope(cluster.settings.version, trace), error.headers)
         except Exception:  # a 500 from the mock is a bug: say so loudly
             log.exception("mock bug while serving %s %s", request.method, uri)
             reply = Reply(500, {"error": {"type": "mock_bug", "reason": "the mock failed; see its log"}, "status": 500})

@@ -31,12 +31,19 @@ class ApiError(Exception):
         """The status for the emulated version (some changed between releases)."""
         return self.status
 
-    def cause(self) -> dict[str, Any]:
-        """This error as an `ErrorCause` object (`type`, `reason`, metadata, `caused_by`)."""
+    def cause(self, trace: bool = False) -> dict[str, Any]:
+        """This error as an `ErrorCause` object (`type`, `reason`, metadata, `caused_by`, and with `trace` the
+        `stack_trace` that `?error_trace=true` asks for)."""
         body: dict[str, Any] = {"type": self.type, "reason": self.reason, **self.metadata}
         if self.caused_by is not None:
-            body["caused_by"] = self.caused_by.cause()
+            body["caused_by"] = self.caused_by.cause(trace)
+        if trace:
+            body["stack_trace"] = self.stack_trace()
         return body
+
+    def stack_trace(self) -> str:
+        java_name = "".join(part.capitalize() for part in self.type.split("_"))
+        return f"{java_name}[{self.reason}]\n\tat the stopcheck mock (no Java frames)"
 
     def root(self) -> "ApiError":
         """`guessRootCauses`: follow `caused_by` while both this and the cause are server exceptions."""
@@ -45,11 +52,13 @@ class ApiError(Exception):
             return cause.root()
         return self
 
-    def envelope(self, version: Version) -> dict[str, Any]:
+    def envelope(self, version: Version, trace: bool = False) -> dict[str, Any]:
         """The body a real cluster sends: `root_cause` is the guessed root, without its `caused_by`."""
         root = self.root()
         root_cause = {"type": root.type, "reason": root.reason, **root.metadata}
-        return {"error": {"root_cause": [root_cause], **self.cause()}, "status": self.http_status(version)}
+        if trace:
+            root_cause["stack_trace"] = root.stack_trace()
+        return {"error": {"root_cause": [root_cause], **self.cause(trace)}, "status": self.http_status(version)}
 
 
 class IllegalArgument(ApiError):

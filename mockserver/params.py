@@ -115,11 +115,16 @@ class Param:
 ALWAYS_ACCEPTED = frozenset({"format", "filter_path", "pretty", "human", "error_trace", "source", "source_content_type"})
 
 
-def parse_params(query: dict[str, str], declared: tuple[Param, ...], path: str) -> dict[str, Any]:
-    """Parse declared params in order (parse errors win), then reject anything undeclared."""
+def parse_params(query: dict[str, str], declared: tuple[Param, ...], path: str,
+                 path_params: dict[str, str] | None = None) -> dict[str, Any]:
+    """Parse declared params in order (parse errors win), then reject undeclared query params.
+
+    As on a real cluster, path parameters are parameters too: a declared `Param` named like a path placeholder
+    is parsed from the path (and its parse error comes before any unrecognized-parameter error)."""
+    raw_values = {**query, **(path_params or {})}
     values = {}
     for param in declared:
-        raw = query.get(param.name)
+        raw = raw_values.get(param.name)
         values[param.name] = param.default if raw is None else param.parse(raw, param.name)
     unknown = sorted(set(query) - {p.name for p in declared} - ALWAYS_ACCEPTED)
     if unknown:

@@ -141,7 +141,7 @@ def _json(text: str) -> Any:
 def call_for(cluster: "Cluster", match: Match, state: Any, method: str, path: str, uri: str,
              query: dict[str, str], raw_body: bytes, headers: Mapping[str, str] | None = None) -> Call:
     """Parse parameters (their errors first), then the body, into a `Call`."""
-    params = parse_params(query, match.route.params, path)
+    params = parse_params(query, match.route.params, path, match.path_params)
     body = parse_request_body(match.route, method, path, raw_body)
     return Call(cluster, state, method, path, uri, match.path_params, params, body, headers=headers or {},
                 action=match.route.action)

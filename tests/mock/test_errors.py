@@ -26,3 +26,11 @@ def test_root_cause_stops_at_jdk_exceptions():
 def test_timeouts_are_500_before_9_and_429_after():
     assert TimedOut("t").envelope(V8)["status"] == 500
     assert TimedOut("t").envelope(Version(9, 0, 0))["status"] == 429
+
+
+def test_error_trace_adds_stack_traces_to_every_cause():
+    body = ResourceNotFound("outer", caused_by=IndexNotFound(".tasks")).envelope(V8, trace=True)["error"]
+    assert body["stack_trace"].startswith("ResourceNotFoundException[outer]")
+    assert body["caused_by"]["stack_trace"].startswith("IndexNotFoundException[no such index [.tasks]]")
+    assert "stack_trace" in body["root_cause"][0]
+    assert "stack_trace" not in ResourceNotFound("outer").envelope(V8)["error"]

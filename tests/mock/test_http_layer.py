@@ -86,3 +86,9 @@ def test_bad_input_never_yields_a_500(es_mock, method, path, body):
     status, _, answer = call(es_mock, method, path, body or None, {"Content-Type": "application/json"})
     assert 400 <= status < 500, answer
     assert answer is None or "error" in answer or answer.get("errors") is True
+
+
+def test_error_trace_is_honoured(es_mock):
+    assert "stack_trace" not in call(es_mock, "POST", "/_rollup/job/x/_stop")[2]["error"]
+    traced = call(es_mock, "POST", "/_rollup/job/x/_stop?error_trace=true")[2]["error"]
+    assert traced["stack_trace"].startswith("ResourceNotFoundException[Task for Rollup Job [x] not found]")

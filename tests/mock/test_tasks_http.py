@@ -381,3 +381,8 @@ def test_cancelling_needs_cancel_task_or_manage(mock):
     assert status == 403 and error(body) == (
         "security_exception", "action [cluster:admin/tasks/cancel] is unauthorized for user [viewer] with effective "
                               "roles [watcher], this action is granted by the cluster privileges [cancel_task,manage,all]")
+
+
+def test_a_malformed_task_id_in_the_path_is_reported_before_unknown_parameters(mock):
+    status, body = call(mock, "POST", "/_tasks/nonsense/_cancel?bogus=1")
+    assert status == 400 and body["error"]["reason"] == "malformed task id nonsense"

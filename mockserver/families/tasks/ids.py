@@ -35,5 +35,5 @@ class TaskId:
 
 
 def task_id(raw: str, name: str) -> TaskId | None:
-    """Query parameter parser for task ids (`parent_task_id`, `task_id`)."""
+    """Parameter parser for task ids (`parent_task_id`, and `task_id` from the query or the path)."""
     return TaskId.parse(raw)

@@ -59,7 +59,7 @@ async def list_tasks(call: Call) -> dict[str, Any]:
 
 async def get_task(call: Call) -> dict[str, Any]:
     registry, params = _registry(call), call.params
-    wanted = TaskId.parse(call.path_params["task_id"])
+    wanted = params["task_id"]
     if wanted is None:
         raise ValidationFailed("task id is required")
     registry.catch_up()
@@ -92,7 +92,7 @@ def _finished(registry: TaskRegistry, wanted: TaskId) -> dict[str, Any]:
 
 async def cancel_tasks(call: Call) -> dict[str, Any]:
     registry, params = _registry(call), call.params
-    target = TaskId.parse(call.path_params["task_id"]) if "task_id" in call.path_params else params["task_id"]
+    target = params["task_id"]
     check_grouping(params["group_by"])
     if target is not None and params["nodes"]:
         raise ValidationFailed("task id cannot be used together with node ids")
@@ -166,6 +166,7 @@ _HUMAN = Param("human", boolean, False)
 _NODES = Param("nodes", string_list, ())
 _ACTIONS = Param("actions", string_list, ())
 _PARENT = Param("parent_task_id", task_id)
+_TASK_ID = Param("task_id", task_id)
 _WAIT = Param("wait_for_completion", boolean, False)
 _TIMEOUT = Param("timeout", time_value)
 
@@ -173,10 +174,10 @@ ROUTES = (
     Route("GET", "/_tasks", list_tasks,
           params=(_NODES, _ACTIONS, _PARENT, Param("detailed", boolean, False), _WAIT, _TIMEOUT, _GROUP_BY, _HUMAN),
           action=LIST_ACTION),
-    Route("GET", "/_tasks/{task_id}", get_task, params=(_WAIT, _TIMEOUT, _HUMAN), action=GET_ACTION),
+    Route("GET", "/_tasks/{task_id}", get_task, params=(_TASK_ID, _WAIT, _TIMEOUT, _HUMAN), action=GET_ACTION),
     Route("POST", "/_tasks/_cancel", cancel_tasks,
-          params=(_NODES, Param("task_id", task_id), _ACTIONS, _PARENT, _GROUP_BY, _WAIT, _HUMAN),
+          params=(_NODES, _TASK_ID, _ACTIONS, _PARENT, _GROUP_BY, _WAIT, _HUMAN),
           action=CANCEL_ACTION),
     Route("POST", "/_tasks/{task_id}/_cancel", cancel_tasks,
-          params=(_NODES, _ACTIONS, _PARENT, _GROUP_BY, _WAIT, _HUMAN), action=CANCEL_ACTION),
+          params=(_NODES, _TASK_ID, _ACTIONS, _PARENT, _GROUP_BY, _WAIT, _HUMAN), action=CANCEL_ACTION),
 )

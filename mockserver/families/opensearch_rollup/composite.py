@@ -16,7 +16,7 @@ from mockserver.errors import ApiError
 from mockserver.families.indices.models import Index
 from mockserver.families.indices.query import field_value, is_missing, to_millis
 from mockserver.families.opensearch_rollup.dates import bucket_rounding
-from mockserver.families.opensearch_rollup.model import DateHistogram, Histogram, Rollup, Terms, Window
+from mockserver.families.opensearch_rollup.documents import DateHistogram, Histogram, Rollup, Terms, Window
 
 NUMERIC = {"long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float", "unsigned_long"}
 _FLOATING = {"double", "float", "half_float", "scaled_float"}

@@ -17,7 +17,7 @@ from mockserver.errors import IllegalArgument, StatusError, ValidationFailed
 from mockserver.families.indices.models import IndexStore
 from mockserver.families.opensearch_rollup.config_index import PRIMARY_TERM, ConfigDoc, ConfigIndex
 from mockserver.families.opensearch_rollup.errors import CONFIG_INDEX, NullPointer
-from mockserver.families.opensearch_rollup.model import Rollup, RollupMetadata, Status
+from mockserver.families.opensearch_rollup.documents import Rollup, RollupMetadata, Status
 from mockserver.families.opensearch_rollup.parsing import Request, parse_request
 from mockserver.families.opensearch_rollup.runner import Runner
 from mockserver.families.opensearch_rollup.schedule import IntervalSchedule

@@ -13,7 +13,7 @@ from typing import Any
 from mockserver.errors import IllegalArgument
 from mockserver.families.opensearch_rollup.dates import UTC, zone_of
 from mockserver.families.opensearch_rollup.errors import NullPointer, SettingsFailure
-from mockserver.families.opensearch_rollup.model import (METRIC_NAMES, DateHistogram, Dimension, Histogram, Rollup,
+from mockserver.families.opensearch_rollup.documents import (METRIC_NAMES, DateHistogram, Dimension, Histogram, Rollup,
                                                          RollupMetric, Terms)
 from mockserver.families.opensearch_rollup.schedule import (CronSchedule, IntervalSchedule, Schedule, chrono_unit,
                                                             supported_units)

@@ -17,7 +17,7 @@ from mockserver.families.opensearch_rollup import target
 from mockserver.families.opensearch_rollup.composite import CompositeSearch, SearchFailure, field_values
 from mockserver.families.opensearch_rollup.config_index import PRIMARY_TERM, ConfigDoc, ConfigIndex
 from mockserver.families.opensearch_rollup.dates import Rounding, window_rounding
-from mockserver.families.opensearch_rollup.model import Rollup, RollupMetadata, Stats, Status, Window
+from mockserver.families.opensearch_rollup.documents import Rollup, RollupMetadata, Stats, Status, Window
 from mockserver.version import Version
 
 if TYPE_CHECKING:

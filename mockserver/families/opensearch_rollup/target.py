@@ -9,7 +9,7 @@ from typing import Any
 from mockserver.errors import ApiError
 from mockserver.families.indices.models import Document, Index, IndexStore
 from mockserver.families.opensearch_rollup.composite import Bucket, java_double
-from mockserver.families.opensearch_rollup.model import Rollup
+from mockserver.families.opensearch_rollup.documents import Rollup
 from mockserver.families.opensearch_rollup.murmur import fixed_size_id
 from mockserver.version import Version
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import secrets
 import sys
 from datetime import datetime
@@ -74,8 +75,28 @@ def _run(args: argparse.Namespace) -> int:
     if args.insecure:
         options.append("--stopcheck-insecure")
     code = pytest.main(options)
-    print(f"\nstopcheck: results in {report_dir / 'results.json'} and {report_dir / 'junit.xml'}")
+    _write_coverage(report_dir)
+    print(f"\nstopcheck: results in {report_dir / 'results.json'}, {report_dir / 'junit.xml'} and "
+          f"{report_dir / 'coverage.txt'}")
     return int(code)
+
+
+def _write_coverage(report_dir: Path) -> None:
+    """Each documented sentence with the outcome of the scenarios that check it in this run."""
+    from conformance.coverage import coverage, render
+    from conformance.loader import LoadError
+
+    results = report_dir / "results.json"
+    if not results.is_file():
+        return
+    outcomes: dict[str, str] = {}
+    for scenario in json.loads(results.read_text())["scenarios"]:
+        previous = outcomes.get(scenario["id"])
+        outcomes[scenario["id"]] = scenario["outcome"] if previous in (None, scenario["outcome"]) else "mixed"
+    try:
+        (report_dir / "coverage.txt").write_text(render(coverage(SCENARIOS), outcomes) + "\n")
+    except LoadError:
+        return  # the run itself reported the malformed file
 
 
 def plugin_options() -> list[str]:

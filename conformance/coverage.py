@@ -34,8 +34,9 @@ def _quotes(scenario: Scenario, sentence: Sentence) -> bool:
                for d in scenario.docs)
 
 
-def render(rows: list[CoverageRow]) -> str:
-    """A listing a person reads: each sentence, its verdict and the scenarios checking it."""
+def render(rows: list[CoverageRow], outcomes: dict[str, str] | None = None) -> str:
+    """A listing a person reads: each sentence, its verdict and the scenarios checking it (with their outcome in
+    a run, when `outcomes` maps scenario ids to outcomes)."""
     lines = ["Legend: ' ' confirmed by real clusters, '~' disputed (docs and code differ), "
              "'!' contradicted by real clusters", ""]
     seed = None
@@ -43,7 +44,8 @@ def render(rows: list[CoverageRow]) -> str:
         if row.sentence.seed != seed:
             seed = row.sentence.seed
             lines += ["", seed]
-        checked = ", ".join(row.scenarios) if row.scenarios else "NOT COVERED"
+        labels = [f"{sid} ({outcomes.get(sid, 'not run')})" if outcomes is not None else sid for sid in row.scenarios]
+        checked = ", ".join(labels) if labels else "NOT COVERED"
         lines.append(f" {_MARKS[row.sentence.verdict]} \"{row.sentence.quote}\"")
         if row.sentence.note:
             lines.append(f"      note: {row.sentence.note}")

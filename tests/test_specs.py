@@ -41,5 +41,7 @@ def test_every_scenario_passes_against_the_mock(tmp_path):
     failures = [s["failure"]["message"] for s in results["scenarios"] if s["outcome"] in ("failed", "error")]
     assert failures == [] and completed.returncode == 0, completed.stdout[-3000:]
     assert results["complete"] and results["summary"].get("passed", 0) > 0
+    listing = (tmp_path / "coverage.txt").read_text()
+    assert "(passed)" in listing and "(failed)" not in listing and "NOT COVERED" not in listing
     skipped = {s["id"]: s["reason"] for s in results["scenarios"] if s["outcome"] == "skipped"}
     assert all("disposable" in reason for reason in skipped.values()), skipped

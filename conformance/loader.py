@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -144,12 +145,20 @@ def _step_list(document: _Document, location: list[Any], raw_steps: list[dict[st
     return tuple(steps)
 
 
+@lru_cache(maxsize=64)
+def _library(path: Path, mtime_ns: int, size: int) -> _Document:
+    """A validated step library, parsed once per version of the file however many scenarios `use` it."""
+    library = _parse(path)
+    _validate(library, "library.schema.json")
+    return library
+
+
 def _library_steps(document: _Document, location: list[Any], name: str) -> tuple[_Document, list[Any], Any]:
     path = document.path.parent / LIBRARY_NAME
     if not path.is_file():
         raise document.error(location, f"`use: {name}` needs {path}, which does not exist")
-    library = _parse(path)
-    _validate(library, "library.schema.json")
+    stat = path.stat()
+    library = _library(path, stat.st_mtime_ns, stat.st_size)
     if name not in library.data:
         raise document.error(location, f"`use: {name}`: no step list {name!r} in {path} "
                                        f"(it has: {', '.join(sorted(library.data))})")

@@ -81,8 +81,7 @@ class HttpTarget(Target):
 
     def _get_json(self, path: str, params: dict[str, str] | None = None) -> tuple[int, Any]:
         response = self.send(Request("GET", path, params or {}))
-        body = response.body
-        return response.status, body
+        return response.status, response.body
 
     def discover(self) -> TargetInfo:
         """Flavour and version from `GET /`; features from `_xpack` (Elasticsearch) or the plugin list."""

@@ -13,8 +13,9 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from conformance.durations import seconds
 from conformance.matchers import matcher_problem
-from conformance.model import DocRef, Expectation, Polling, RequestSpec, Requirements, Scenario, Sentence, Step
-from conformance.paths import CATALOGUE_NAME, LIBRARY_NAME, NOT_SCENARIOS
+from conformance.model import (DocRef, Expectation, Polling, RequestSpec, Requirements, Scenario, Sentence, Source,
+                               Step)
+from conformance.paths import CATALOGUE_NAME, LIBRARY_NAME, NOT_SCENARIOS, SOURCES
 from conformance.schemas import store
 
 DEFAULT_POLLING = Polling(timeout=30.0, interval=0.25)
@@ -106,10 +107,11 @@ def load_scenario(path: Path) -> Scenario:
     _validate(document, "scenario.schema.json")
     data = document.data
     requires = data["requires"]
+    _check_sources(document, "docs", data["docs"])
     _check_specifier(document, ["requires", "version"], requires.get("version"))
     scenario = Scenario(
         id=data["id"], title=data["title"], path=path, line=1,
-        docs=tuple(DocRef(d["seed"], d["quote"], d.get("note", ""), document.line(["docs", i, "quote"]))
+        docs=tuple(DocRef(d["source"], d["quote"], d.get("note", ""), document.line(["docs", i, "quote"]))
                    for i, d in enumerate(data["docs"])),
         requires=Requirements(requires["flavour"], requires.get("version", ""),
                               tuple(requires.get("features", ())), tuple(requires.get("fixtures", ())),
@@ -228,10 +230,39 @@ def _reaches_others(text: str) -> bool:
     return any(p == "_all" or ("*" in p and not p.startswith("${")) for p in parts)
 
 
+def load_sources(path: Path = SOURCES) -> dict[str, Source]:
+    """The documentation sources by id (specs/sources.yaml unless told otherwise)."""
+    stat = path.stat() if path.is_file() else None
+    return _sources(path, stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
+
+
+@lru_cache(maxsize=4)
+def _sources(path: Path, mtime_ns: int, size: int) -> dict[str, Source]:
+    document = _parse(path)
+    _validate(document, "sources.schema.json")
+    sources: dict[str, Source] = {}
+    for i, entry in enumerate(document.data):
+        if entry["id"] in sources:
+            raise document.error([i, "id"], f"duplicate source id {entry['id']!r}")
+        sources[entry["id"]] = Source(**entry)
+    return sources
+
+
+def _check_sources(document: _Document, key: str | None, entries: list[dict[str, Any]]) -> None:
+    """Every `source` names a document of the source catalogue."""
+    sources = load_sources()
+    for i, entry in enumerate(entries):
+        if entry["source"] not in sources:
+            location = ([key] if key else []) + [i, "source"]
+            raise document.error(location, f"unknown source {entry['source']!r}: not an id in {SOURCES.name} "
+                                           f"(known: {', '.join(sources)})")
+
+
 def load_catalogue(path: Path) -> list[Sentence]:
     document = _parse(path)
     _validate(document, "sentences.schema.json")
-    return [Sentence(s["seed"], s["quote"], s.get("verdict", "confirmed"), s.get("note", ""),
+    _check_sources(document, None, document.data)
+    return [Sentence(s["source"], s["quote"], s.get("verdict", "confirmed"), s.get("note", ""),
                      document.line([i, "quote"])) for i, s in enumerate(document.data)]
 
 

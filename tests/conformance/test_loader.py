@@ -11,7 +11,7 @@ VALID = """\
 id: demo.stop.example
 title: A valid scenario
 docs:
-  - seed: 000_a99d7be3b327ce79.txt
+  - source: es-rollup-stop-job
     quote: Stops an existing, started rollup job.
 requires:
   flavour: elasticsearch

@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from conformance.paths import ROOT, SCENARIOS, seeds_dir
+from conformance.paths import ROOT, SCENARIOS, sources_dir
 
 DEFAULT_TARGETS = ["mock"]
 
@@ -110,7 +110,7 @@ def plugin_options() -> list[str]:
 def _lint(args: argparse.Namespace) -> int:
     from conformance.lint import lint
 
-    problems = lint(args.paths, seeds_dir())
+    problems = lint(args.paths, sources_dir())
     for problem in problems:
         print(problem)
     print(f"stopcheck lint: {len(problems)} problem(s)" if problems else "stopcheck lint: all files are valid")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -14,6 +15,7 @@ from mockserver.families.ml import config
 from mockserver.families.ml.ids import expand
 from mockserver.families.ml.models import DfaJobs, DfaState
 from mockserver.settings import MockSettings
+from mockserver.timevalue import TimeUnit, TimeValue
 from mockserver.xcontent import Document
 
 OUTLIERS = {"outlier_detection": {}}
@@ -272,6 +274,31 @@ def test_slow_stop_passes_through_stopping(jobs, clock):
     assert not jobs.all_stopped(["slow"])
     clock.advance(0.1)
     assert jobs.all_stopped(["slow"])
+
+
+def test_a_waiting_stop_returns_once_stopped_or_fails_at_its_timeout(jobs, clock):
+    put(jobs, "slow")
+    jobs.start_task("slow")
+    jobs.job("slow").stop_seconds = 3
+    started = clock.now()
+    problem = error(lambda: asyncio.run(jobs.stop("slow", True, False, TimeValue(500, TimeUnit.MILLISECONDS))))
+    assert (problem.status, problem.reason) == (500, "Timed out when waiting for persistent tasks after 500ms")
+    assert clock.now() == pytest.approx(started + 0.5)
+    asyncio.run(jobs.stop("slow", True, False))
+    assert jobs.all_stopped(["slow"]) and clock.now() == pytest.approx(started + 3, abs=0.2)
+
+
+def test_a_start_waits_for_assignment_unless_lazy_and_answers_408_at_its_timeout(jobs, clock):
+    put(jobs, "busy")
+    jobs.job("busy").assign_seconds = 2
+    assert asyncio.run(jobs.start("busy")) == jobs.job("busy").task.node_id
+    jobs.stop_tasks([jobs.job("busy")], force=True)
+    jobs.job("busy").assign_seconds = 60
+    problem = error(lambda: asyncio.run(jobs.start("busy", TimeValue(20))))
+    assert (problem.status, problem.reason) == (408, "Starting data frame analytics [busy] timed out after [20s]")
+    put(jobs, "lazy", allow_lazy_start=True)
+    jobs.job("lazy").assign_seconds = 60
+    assert asyncio.run(jobs.start("lazy")) == ""
 
 
 def test_failed_jobs_need_force(jobs):

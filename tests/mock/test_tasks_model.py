@@ -9,7 +9,7 @@ import pytest
 
 from mockserver.cluster import Cluster
 from mockserver.errors import ApiError, IllegalArgument
-from mockserver.families.tasks import bulk
+from mockserver.families.tasks import bulk, operations
 from mockserver.families.tasks.bulk import BulkRequest, Kind
 from mockserver.families.tasks.errors import MalformedTaskId
 from mockserver.families.tasks.ids import TaskId
@@ -17,6 +17,7 @@ from mockserver.families.tasks.info import grouped, task_info
 from mockserver.families.tasks.nodes import resolve_nodes
 from mockserver.families.tasks.registry import TaskRegistry
 from mockserver.settings import MockSettings
+from mockserver.timevalue import TimeUnit, TimeValue
 
 
 @pytest.fixture
@@ -300,3 +301,30 @@ def test_api_errors_only(registry, store):
         task = bulk.start(registry, request, {}, store_result=False)
         registry.catch_up()
         assert isinstance(task.work.error, ApiError)
+
+
+# operations ------------------------------------------------------------------------------------------------------
+def test_get_with_wait_times_out_with_the_listener_message(registry, store):
+    task = bulk.start(registry, reindex(batch_size=1, requests_per_second=1.0), {}, store_result=False)
+    with pytest.raises(ApiError) as caught:
+        asyncio.run(operations.get_task(registry, task.task_id, {}, human=False, wait=True,
+                                        timeout=TimeValue(1250, TimeUnit.MILLISECONDS)))
+    assert caught.value.type == "timeout_exception"
+    assert caught.value.reason == "timed out after [1.2s/1250ms]"
+
+
+def test_cancel_with_wait_returns_once_the_cancelled_work_wound_down(registry, store):
+    task = bulk.start(registry, reindex(batch_size=1, requests_per_second=1.0, slices=2), {}, store_result=False)
+    started = registry.clock.now()
+    listing = asyncio.run(operations.cancel_tasks(registry, task.task_id, operations.Filter(), {}, human=False,
+                                                  wait=True))
+    assert [info["id"] for info in listing.infos] == [task.id] and listing.node_failures == []
+    assert task.settled and registry.clock.now() - started == pytest.approx(registry.cancel_lag, abs=0.2)
+
+
+def test_list_with_wait_reports_a_node_failure_for_tasks_still_running(registry, store):
+    task = bulk.start(registry, reindex(batch_size=1, requests_per_second=0.1), {}, store_result=False)
+    listing = asyncio.run(operations.list_tasks(registry, operations.Filter(actions=("*reindex",)), {},
+                                                detailed=False, human=False, wait=True, timeout=TimeValue(2)))
+    assert [failure.reason for failure in listing.node_failures] == [f"Failed node [{task.node}]"]
+    assert listing.node_failures[0].caused_by.reason == "timed out after [2s/2000ms]"

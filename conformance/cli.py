@@ -21,6 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("paths", nargs="*", type=Path, default=[SCENARIOS], help="scenario files or folders")
     add_command_options(run)
 
+    expectations = commands.add_parser("expectations", help="manage the file of scenarios expected to fail")
+    expectation_commands = expectations.add_subparsers(dest="action", required=True)
+    update = expectation_commands.add_parser("update", help="write or refresh it from a run's results.json, "
+                                                            "keeping the reasons already written")
+    update.add_argument("results", type=Path, help="results.json of a run")
+    update.add_argument("-o", "--output", type=Path, default=None,
+                        help="the expectations file (default: the one the run used, else expectations.yaml)")
+
     lint = commands.add_parser("lint", help="check scenario files without running them")
     lint.add_argument("paths", nargs="*", type=Path, default=[SCENARIOS])
 
@@ -40,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("only `stopcheck run` passes arguments after -- to pytest")
     if args.command == "run":
         return _run(args, passthrough)
-    return {"lint": _lint, "coverage": _coverage, "mock": _mock}[args.command](args)
+    return {"expectations": _expectations, "lint": _lint, "coverage": _coverage, "mock": _mock}[args.command](args)
 
 
 def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
@@ -49,6 +57,37 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
 
     options = [str(p) for p in args.paths] + ["--stopcheck", "--rootdir", str(ROOT), "-rfEsxX", "-n", "auto"]
     return int(pytest.main(options + plugin_options() + pytest_arguments(args) + pytest_args))
+
+
+def _expectations(args: argparse.Namespace) -> int:
+    """`expectations update`: refresh the file from a run, keeping what a person wrote."""
+    import json
+
+    import yaml
+
+    from conformance import gating
+    from conformance.yamlfile import YamlFileError
+
+    try:
+        results = json.loads(args.results.read_text())
+    except (OSError, ValueError) as exc:
+        print(f"stopcheck expectations: cannot read {args.results}: {exc}")
+        return 2
+    used = results.get("expectations") or {}
+    output = args.output or Path(used.get("file") or "expectations.yaml")
+    try:
+        current = {"expected_failures": list(gating.load(output).groups)} if output.is_file() else None
+    except YamlFileError as error:
+        print(f"stopcheck expectations: {error}")
+        return 2
+    updated, changes = gating.update(results, current)
+    header = ("# Scenarios each kind of target is known to fail (stopcheck run --expectations FILE).\n"
+              "# Selectors: flavour, version (a range such as \">=9\"), label (a target label or glob).\n")
+    output.write_text(header + yaml.safe_dump(updated, sort_keys=False, allow_unicode=True, width=120))
+    for change in changes:
+        print(change)
+    print(f"stopcheck expectations: {len(changes)} change(s) written to {output}")
+    return 0
 
 
 def plugin_options() -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from conformance import hookspecs
+from conformance import gating, hookspecs
 from conformance.coverage import CoverageRow, coverage
 from conformance.discovery import OWN_ROOTS, is_scenario_file, scenario_set, within
 from conformance.events import Event, EventHandler, RunFinished, RunStarted, ScenarioFinished, ScenariosCollected
@@ -30,11 +30,13 @@ from conformance.runner import run_scenario
 from conformance.targets import Target, TargetConfig, create_target
 from conformance.targets.plan import PlannedTarget, plan
 from conformance.targets.specs import BARE_MOCK, expand, for_flavour, label
+from conformance.yamlfile import YamlFileError
 
 RECORD_ATTRIBUTE = "stopcheck_record"  # on the call report: plain JSON data, so pytest-xdist carries it along
 TARGET_PROBLEM = 2  # the exit code when a target could not be used
 _TARGETS = pytest.StashKey[dict[str, Target]]()
 _UNUSABLE = pytest.StashKey[frozenset[str]]()
+_EXPECTATIONS = pytest.StashKey[gating.Expectations]()
 _WORKER_UNUSABLE = "stopcheck_unusable"
 
 
@@ -57,6 +59,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(trylast=True)  # after the terminal reporter is registered
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "stopcheck: a stopcheck conformance scenario")
+    expectations = config.getoption("stopcheck_expectations")
+    if expectations:
+        try:
+            config.stash[_EXPECTATIONS] = gating.load(Path(expectations))
+        except YamlFileError as error:
+            raise pytest.UsageError(f"stopcheck expectations: {error}") from None
     if hasattr(config, "workerinput"):
         config.stash[_UNUSABLE] = frozenset(config.workerinput.get(_WORKER_UNUSABLE, ()))
     elif _asked(config):
@@ -117,21 +125,28 @@ class ScenarioItem(pytest.Item):
         self.add_marker(pytest.mark.stopcheck)
 
     def runtest(self) -> None:
-        self.record = record = self._run()
+        record, target = self._run()
+        expectations = self.config.stash.get(_EXPECTATIONS, None)
+        if expectations is not None:
+            record = gating.apply(record, expectations.lookup(record["id"], target))
+        self.record = record
         outcome = record["outcome"]
         if outcome == "skipped":
             pytest.skip(record["reason"])
+        if outcome == "expected-fail":
+            pytest.xfail(f"expected to fail: {record['expected_failure']['reason']} ({record['reason']})")
         if outcome in ("failed", "error"):
             raise ScenarioFailed(record["failure"]["message"])
 
-    def _run(self) -> dict[str, Any]:
-        """The scenario's record, whatever happens: a target that cannot be used is an `error` record too."""
+    def _run(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The scenario's record, whatever happens (a target that cannot be used is an `error` record too), and
+        the target's."""
         try:
             target = _target(self.config, self.spec)
-            target.info  # discovery happens on first use
+            info = target.info.as_record() | {"label": self.label}
         except Exception as error:
-            return unusable_record(self.scenario, self.label, self.config.rootpath, error)
-        return scenario_record(run_scenario(self.scenario, target), self.label, self.config.rootpath)
+            return unusable_record(self.scenario, self.label, self.config.rootpath, error), {"label": self.label}
+        return scenario_record(run_scenario(self.scenario, target), self.label, self.config.rootpath), info
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioFailed):
@@ -167,7 +182,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         setattr(report, RECORD_ATTRIBUTE, record)
         if report.skipped and isinstance(report.longrepr, tuple):
             report.longrepr = (str(item.path), 1, report.longrepr[2])
+        expected = record["expected_failure"]
+        if expected and expected["stale"]:
+            _stale(item.config, report, f"{record['id']} on {item.label} passed but is listed as expected to fail "
+                                        f"({expected['reason']})")
     return report
+
+
+def _stale(config: pytest.Config, report: pytest.TestReport, text: str) -> None:
+    """An expected failure that passed: pytest's XPASS, which fails the run with --stopcheck-strict."""
+    if config.getoption("stopcheck_strict"):
+        report.outcome = "failed"
+        report.longrepr = f"[XPASS(strict)] {text}: remove it from {config.getoption('stopcheck_expectations')}"
+    else:
+        report.wasxfail = text
 
 
 def pytest_stopcheck_handlers(config: pytest.Config, report_dir: Path) -> list[EventHandler]:
@@ -201,9 +229,12 @@ class Pipeline:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.planned = plan(_specs(self.config), lambda spec: _target(self.config, spec))
         self.config.stash[_UNUSABLE] = frozenset(p.label for p in self.planned if p.problem)
+        expectations = self.config.getoption("stopcheck_expectations")
         self.emit(RunStarted(self.run, _now(), _stopcheck_version(), self.report_dir,
                              tuple(p.record() for p in self.planned),
-                             frozenset(p.label for p in self.planned if p.implicit)))
+                             frozenset(p.label for p in self.planned if p.implicit),
+                             {"file": expectations, "strict": bool(self.config.getoption("stopcheck_strict"))}
+                             if expectations else None))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:

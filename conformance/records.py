@@ -31,7 +31,7 @@ def unusable_record(scenario: Scenario, label: str, root: Path, error: BaseExcep
     summary = f"{type(error).__name__}: {error}"
     hint = getattr(error, "hint", "")
     lines = [f"ERROR: {scenario.id} ({scenario.title})", f"Could not run on {label}: {summary}"]
-    lines += [f"Check: {hint}"] if hint else []
+    lines += [hint] if hint else []
     trace = None if hint else "".join(traceback.format_exception(error))
     return _base(scenario, label, root) | {
         "outcome": "error", "reason": summary, "duration": 0.0, "prefix": None, "steps": [],

@@ -56,4 +56,4 @@ def _discover(spec: str, create: Callable[[str], Target], implicit: bool = False
 def _problem(error: Exception) -> str:
     if not isinstance(error, TargetError):
         return f"the target adapter failed: {type(error).__name__}: {error}"
-    return f"{error} (check: {error.hint})" if error.hint else str(error)
+    return f"{error}; {error.hint}" if error.hint else str(error)

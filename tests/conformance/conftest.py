@@ -29,6 +29,17 @@ def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
                                         "stopcheck_progress_interval=0", *plugin_options(), no_reraise_ctrlc=True)
 
 
+def scenario_folder(pytester: pytest.Pytester, scenario_id: str, title: str, body: str) -> Path:
+    """A folder holding one Elasticsearch scenario (documented by a rollup sentence) with the given steps."""
+    folder = pytester.path / "scenarios" / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{scenario_id.rpartition('.')[2]}.yaml").write_text(
+        f"id: {scenario_id}\ntitle: {title}\ndocs:\n  - seed: 000_a99d7be3b327ce79.txt\n"
+        f"    quote: If you try to stop a job that does not exist, an exception occurs.\n"
+        f"requires:\n  flavour: elasticsearch\n{body}")
+    return folder
+
+
 def results(directory: Path) -> dict[str, Any]:
     """results.json, checked against its schema."""
     document = json.loads((directory / "results.json").read_text())

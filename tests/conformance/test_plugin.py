@@ -8,7 +8,7 @@ from conformance.cli import main
 from conformance.paths import ROOT, SCENARIOS
 from conformance.targets.http import HttpTarget
 from mockserver.families.rollup.models import RollupJobs
-from tests.conformance.conftest import results, run
+from tests.conformance.conftest import results, run, scenario_folder
 
 
 def test_scenarios_pass_and_every_output_is_written(pytester, rollup_dir):
@@ -83,9 +83,7 @@ def test_an_interrupted_run_keeps_what_ran_and_still_tears_down(pytester, rollup
 
 
 def test_an_exception_inside_the_runner_is_an_error_record_after_teardown(pytester):
-    folder = pytester.path / "scenarios" / "demo"
-    folder.mkdir(parents=True)
-    (folder / "crash.yaml").write_text(CRASHING)
+    folder = scenario_folder(pytester, "demo.crash", "a matcher given a string variable", CRASHING)
     reports = pytester.path / "reports"
     result = run(pytester, str(folder), "--stopcheck-report-dir", str(reports))
     result.assert_outcomes(failed=1)
@@ -99,13 +97,6 @@ def test_an_exception_inside_the_runner_is_an_error_record_after_teardown(pytest
 
 
 CRASHING = """\
-id: demo.crash
-title: a matcher given a string variable
-docs:
-  - seed: 000_a99d7be3b327ce79.txt
-    quote: If you try to stop a job that does not exist, an exception occurs.
-requires:
-  flavour: elasticsearch
 steps:
   - name: compare with a string
     request: {method: GET, path: /_nodes}

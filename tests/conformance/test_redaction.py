@@ -3,19 +3,12 @@
 import base64
 
 from conformance import redaction
-from tests.conformance.conftest import results, run
+from tests.conformance.conftest import results, run, scenario_folder
 
 SECRETS = ("changeme", base64.b64encode(b"elastic:changeme").decode(), "cookie-secret-1", "key-secret-2",
            "pw-secret-3", "param-secret-4", "token-secret-5")
 
 LEAKY = """\
-id: demo.leaky
-title: a failing step full of credentials
-docs:
-  - seed: 000_a99d7be3b327ce79.txt
-    quote: If you try to stop a job that does not exist, an exception occurs.
-requires:
-  flavour: elasticsearch
 steps:
   - name: create a user with a password
     request:
@@ -30,9 +23,7 @@ steps:
 
 
 def test_credentials_never_reach_any_output(pytester, es_mock):
-    folder = pytester.path / "scenarios" / "demo"
-    folder.mkdir(parents=True)
-    (folder / "leaky.yaml").write_text(LEAKY)
+    folder = scenario_folder(pytester, "demo.leaky", "a failing step full of credentials", LEAKY)
     reports = pytester.path / "reports"
     url = es_mock.url.replace("http://", "http://elastic:changeme@")
     result = run(pytester, str(folder), "--stopcheck-target", url, "--stopcheck-report-dir", str(reports), "-v")

@@ -30,7 +30,7 @@ def failures(junit: Path) -> list[str]:
 
 
 def suite_round(workers: str, directory: Path) -> list[str]:
-    subprocess.run([sys.executable, "-m", "conformance.cli", "run", "-n", workers, "--report-dir", str(directory)],
+    subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(directory), "--", "-n", workers],
                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return failures(directory / "junit.xml")
 

@@ -34,7 +34,7 @@ def scenario_folder(pytester: pytest.Pytester, scenario_id: str, title: str, bod
     folder = pytester.path / "scenarios" / "demo"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{scenario_id.rpartition('.')[2]}.yaml").write_text(
-        f"id: {scenario_id}\ntitle: {title}\ndocs:\n  - seed: 000_a99d7be3b327ce79.txt\n"
+        f"id: {scenario_id}\ntitle: {title}\ndocs:\n  - source: es-rollup-stop-job\n"
         f"    quote: If you try to stop a job that does not exist, an exception occurs.\n"
         f"requires:\n  flavour: elasticsearch\n{body}")
     return folder

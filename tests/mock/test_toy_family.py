@@ -130,7 +130,7 @@ def toy_checkout(pytester, monkeypatch):
 
 
 def test_a_toy_family_is_discovered_served_and_checked(pytester, toy_checkout):
-    result = pytester.runpytest_inprocess(str(toy_checkout / "bump.yaml"), "-p", "no:cacheprovider",
+    result = pytester.runpytest_inprocess(str(toy_checkout / "bump.yaml"), "--stopcheck", "-p", "no:cacheprovider",
                                           *plugin_options(), "--stopcheck-target", "mock")
     result.assert_outcomes(passed=1)
 

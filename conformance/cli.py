@@ -68,7 +68,7 @@ def _expectations(args: argparse.Namespace) -> int:
     import yaml
 
     from conformance import gating
-    from conformance.yamlfile import YamlFileError
+    from conformance.loader import LoadError
 
     try:
         results = json.loads(args.results.read_text())
@@ -79,7 +79,7 @@ def _expectations(args: argparse.Namespace) -> int:
     output = args.output or Path(used.get("file") or "expectations.yaml")
     try:
         current = {"expected_failures": list(gating.load(output).groups)} if output.is_file() else None
-    except YamlFileError as error:
+    except LoadError as error:
         print(f"stopcheck expectations: {error}")
         return 2
     updated, changes = gating.update(results, current)

@@ -30,7 +30,6 @@ from conformance.runner import run_scenario
 from conformance.targets import Target, TargetConfig, create_target
 from conformance.targets.plan import PlannedTarget, plan
 from conformance.targets.specs import BARE_MOCK, expand, for_flavour, label
-from conformance.yamlfile import YamlFileError
 
 RECORD_ATTRIBUTE = "stopcheck_record"  # on the call report: plain JSON data, so pytest-xdist carries it along
 TARGET_PROBLEM = 2  # the exit code when a target could not be used
@@ -63,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if expectations:
         try:
             config.stash[_EXPECTATIONS] = gating.load(Path(expectations))
-        except YamlFileError as error:
+        except LoadError as error:
             raise pytest.UsageError(f"stopcheck expectations: {error}") from None
     if hasattr(config, "workerinput"):
         config.stash[_UNUSABLE] = frozenset(config.workerinput.get(_WORKER_UNUSABLE, ()))

@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from conformance.paths import ROOT, SCENARIOS, seeds_dir
+from conformance.paths import ROOT, SCENARIOS, sources_dir
 
 DEFAULT_TARGETS = ["mock"]
 
@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
 
     lint = commands.add_parser("lint", help="check scenario files without running them")
     lint.add_argument("paths", nargs="*", type=Path, default=[SCENARIOS])
+    lint.add_argument("--format", choices=["text", "github"], default="text",
+                      help="github: GitHub Actions error annotations (default: file:line: message)")
 
     cover = commands.add_parser("coverage", help="list each documented sentence and the scenarios checking it")
     cover.add_argument("--strict", action="store_true", help="exit 1 if any sentence is not covered")
@@ -121,11 +123,11 @@ def plugin_options() -> list[str]:
 
 
 def _lint(args: argparse.Namespace) -> int:
-    from conformance.lint import lint
+    from conformance.lint import lint, render
 
-    problems = lint(args.paths, seeds_dir())
+    problems = lint(args.paths, sources_dir())
     for problem in problems:
-        print(problem)
+        print(render(problem, args.format))
     print(f"stopcheck lint: {len(problems)} problem(s)" if problems else "stopcheck lint: all files are valid")
     return 1 if problems else 0
 

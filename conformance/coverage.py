@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.loader import catalogue_files, load_catalogue, load_scenario, scenario_files
-from conformance.model import Scenario, Sentence
+from conformance.loader import catalogue_files, load_catalogue, load_scenario, load_sources, scenario_files
+from conformance.model import Scenario, Sentence, Source
 
 _MARKS = {"confirmed": " ", "disputed": "~", "contradicted": "!"}
 
@@ -30,7 +30,7 @@ def coverage(root: Path) -> list[CoverageRow]:
 
 def _quotes(scenario: Scenario, sentence: Sentence) -> bool:
     wanted = normalise(sentence.quote)
-    return any(d.seed == sentence.seed and (wanted in normalise(d.quote) or normalise(d.quote) in wanted)
+    return any(d.source == sentence.source and (wanted in normalise(d.quote) or normalise(d.quote) in wanted)
                for d in scenario.docs)
 
 
@@ -39,11 +39,12 @@ def render(rows: list[CoverageRow], outcomes: dict[str, str] | None = None) -> s
     a run, when `outcomes` maps scenario ids to outcomes)."""
     lines = ["Legend: ' ' confirmed by real clusters, '~' disputed (docs and code differ), "
              "'!' contradicted by real clusters", ""]
-    seed = None
-    for row in sorted(rows, key=lambda r: r.sentence.seed):
-        if row.sentence.seed != seed:
-            seed = row.sentence.seed
-            lines += ["", seed]
+    sources = load_sources()
+    source = None
+    for row in sorted(rows, key=lambda r: r.sentence.source):
+        if row.sentence.source != source:
+            source = row.sentence.source
+            lines += ["", _heading(sources[source])]
         labels = [f"{sid} ({outcomes.get(sid, 'not run')})" if outcomes is not None else sid for sid in row.scenarios]
         checked = ", ".join(labels) if labels else "NOT COVERED"
         lines.append(f" {_MARKS[row.sentence.verdict]} \"{row.sentence.quote}\"")
@@ -53,3 +54,7 @@ def render(rows: list[CoverageRow], outcomes: dict[str, str] | None = None) -> s
     covered = sum(1 for r in rows if r.scenarios)
     lines += ["", f"{covered}/{len(rows)} documented sentences covered"]
     return "\n".join(lines).lstrip("\n")
+
+
+def _heading(source: Source) -> str:
+    return f"{source.product}: {source.title} ({source.versions}) <{source.url}>"

@@ -9,9 +9,9 @@ from typing import Any
 
 @dataclass(frozen=True)
 class DocRef:
-    """A documented sentence a scenario checks."""
+    """A documented sentence a scenario checks: a quote from the source with this id."""
 
-    seed: str
+    source: str
     quote: str
     note: str = ""
     line: int = 0
@@ -89,10 +89,23 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A behaviour sentence of a reference document, from a family's catalogue."""
+    """A behaviour sentence of a documentation source, from a family's catalogue."""
 
-    seed: str
+    source: str
     quote: str
     verdict: str = "confirmed"
     note: str = ""
     line: int = 0
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document the scenarios check, from specs/sources.yaml."""
+
+    id: str
+    product: str
+    title: str
+    versions: str
+    url: str
+    format: str
+    file: str

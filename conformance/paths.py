@@ -9,12 +9,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 SCENARIOS = SPECS / "scenarios"
 SCHEMAS = SPECS / "schemas"
+SOURCES = SPECS / "sources.yaml"
 CATALOGUE_NAME = "sentences.yaml"
 LIBRARY_NAME = "library.yaml"
-NOT_SCENARIOS = frozenset({CATALOGUE_NAME, LIBRARY_NAME})
+NOT_SCENARIOS = frozenset({CATALOGUE_NAME, LIBRARY_NAME, SOURCES.name})
+SOURCES_DIR_VARIABLE = "STOPCHECK_SOURCES_DIR"
 
 
-def seeds_dir() -> Path | None:
-    """The reference documents, if present: `$STOPCHECK_SEEDS` or `../shared/seeds` beside the checkout."""
-    candidate = Path(os.environ.get("STOPCHECK_SEEDS", ROOT.parent / "shared" / "seeds"))
-    return candidate if candidate.is_dir() else None
+def sources_dir() -> Path | None:
+    """The folder of original documents named by `$STOPCHECK_SOURCES_DIR`, if that is set."""
+    value = os.environ.get(SOURCES_DIR_VARIABLE)
+    return Path(value) if value else None

@@ -26,7 +26,7 @@ def scenario_record(result: ScenarioResult) -> dict[str, Any]:
                    "teardown": [r.as_record() for r in result.teardown_problems]}
     return {
         "id": scenario.id, "title": scenario.title, "file": str(scenario.path), "family": scenario.family,
-        "docs": [{"seed": d.seed, "quote": d.quote} for d in scenario.docs],
+        "docs": [{"seed": d.source, "quote": d.quote} for d in scenario.docs],
         "outcome": result.outcome, "reason": result.reason or None, "duration": round(result.duration, 4),
         "prefix": result.prefix, "failure": failure,
     }
@@ -37,7 +37,7 @@ def failure_message(result: ScenarioResult) -> str:
     scenario = result.scenario
     lines = [f"{result.outcome.upper()}: {scenario.id} ({scenario.title})",
              f"Target: {result.target.describe()}", "Documented behaviour:"]
-    lines += [f'  {d.seed}: "{d.quote}"' + (f"  [{d.note}]" if d.note else "") for d in scenario.docs]
+    lines += [f'  {d.source}: "{d.quote}"' + (f"  [{d.note}]" if d.note else "") for d in scenario.docs]
     if result.failed_step is not None:
         lines += _step_section(result, result.failed_step)
     for record in result.teardown_problems:

@@ -1,37 +1,16 @@
 """The loader turns malformed scenario files into one clear error naming the file and line."""
 
 from pathlib import Path
-from textwrap import dedent
 
 import pytest
 
-from conformance.loader import LoadError, load_scenario
-
-VALID = """\
-id: demo.stop.example
-title: A valid scenario
-docs:
-  - seed: 000_a99d7be3b327ce79.txt
-    quote: Stops an existing, started rollup job.
-requires:
-  flavour: elasticsearch
-steps:
-  - name: stop
-    request:
-      method: POST
-      path: /_rollup/job/${run}-x/_stop
-    expect:
-      status: 200
-      body: {stopped: true}
-"""
+from conformance.loader import LoadError, load_scenario, load_sources
+from tests.conformance.spec_files import VALID
+from tests.conformance.spec_files import write as write_file
 
 
 def write(tmp_path: Path, text: str, name: str = "case.yaml") -> Path:
-    folder = tmp_path / "scenarios" / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_text(dedent(text))
-    return path
+    return write_file(tmp_path / "scenarios" / "demo", name, text)
 
 
 def load_error(path: Path) -> LoadError:
@@ -137,3 +116,25 @@ def test_wildcards_confined_to_the_run_prefix_need_no_consent(tmp_path):
     assert load_scenario(write(tmp_path, confined)).requires.consent == ()
     loose = VALID.replace("/_rollup/job/${run}-x/_stop", "/_ml/data_frame/analytics/${run}-a,job-*/_stop")
     assert "disposable_cluster" in load_error(write(tmp_path, loose)).message
+
+
+def test_unknown_source_id(tmp_path):
+    error = load_error(write(tmp_path, VALID.replace("source: es-rollup-stop-job", "source: es-rollup-stop-jobs")))
+    assert error.line == 4 and "unknown source 'es-rollup-stop-jobs'" in error.message
+
+
+def test_a_source_id_used_twice_in_the_source_catalogue(tmp_path):
+    entry = ("- {id: es-x, product: Elasticsearch, title: A page, versions: '8.0', url: 'https://example.org/x', "
+             "format: html, file: x.txt}\n")
+    path = tmp_path / "sources.yaml"
+    path.write_text(entry + entry)
+    with pytest.raises(LoadError) as caught:
+        load_sources(path)
+    assert caught.value.line == 2 and "duplicate source id 'es-x'" in caught.value.message
+
+
+def test_the_source_catalogue_gives_title_and_link_by_id():
+    source = load_sources()["es-rollup-stop-job"]
+    assert (source.product, source.title, source.file) == ("Elasticsearch", "Stop rollup jobs API",
+                                                           "000_a99d7be3b327ce79.txt")
+    assert source.url.startswith("https://www.elastic.co/")

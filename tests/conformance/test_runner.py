@@ -11,7 +11,7 @@ HEAD = """\
 id: demo.runner.case
 title: Runner behaviour under test
 docs:
-  - seed: 000_a99d7be3b327ce79.txt
+  - source: es-rollup-stop-job
     quote: If you try to stop a job that does not exist, an exception occurs.
 requires:
   flavour: elasticsearch

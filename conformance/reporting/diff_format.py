@@ -63,7 +63,9 @@ def _target_summary(result: RunDiff, target: TargetDiff) -> str:
     if target.status == "removed":
         return f"only in the base run ({len(result.base.results_of(target.label))} scenarios)"
     counts = [counted(kind, len(target.of(kind))) for kind in KINDS if target.of(kind)]
-    return ", ".join(counts) if counts else "no changes"
+    problem = result.new.targets[target.label].problem
+    return (f"could not be used in the new run ({problem}); " if problem else "") + \
+        (", ".join(counts) if counts else "no changes")
 
 
 def _movement(change: Change) -> str:

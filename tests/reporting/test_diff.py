@@ -145,3 +145,14 @@ def test_cli_says_which_file_is_bad(tmp_path, capsys):
 
     assert main(["diff", str(good), str(tmp_path / "missing.json")]) == 2
     assert "missing.json: cannot read it" in capsys.readouterr().err
+
+
+def test_a_target_that_could_not_be_used_says_so(tmp_path):
+    base = two_targets()
+    new = base.copy("new")
+    new.document["targets"][ES9]["problem"] = "connection refused"
+    new.document["scenarios"] = [r for r in new.document["scenarios"] if r["target"] != ES9]
+
+    text = as_text(diff(load_results(base.write(tmp_path / "b.json")), load_results(new.write(tmp_path / "n.json"))))
+
+    assert f"{ES9}: could not be used in the new run (connection refused); 2 removed scenarios" in text

@@ -38,7 +38,10 @@ def test_scenarios_pass_and_results_json_is_written(pytester, rollup_dir):
 
 
 def test_a_broken_mock_fails_with_the_documented_sentence_request_and_response(pytester, rollup_dir, monkeypatch):
-    monkeypatch.setattr(RollupJobs, "stop", lambda self, job_id: None)  # the bug: a missing job "stops" fine
+    async def stop_anything(self, job_id, wait=False, timeout=None):  # the bug: a missing job "stops" fine
+        return None
+
+    monkeypatch.setattr(RollupJobs, "stop", stop_anything)
     result = run(pytester, str(rollup_dir / "stop_missing_job.yaml"), "--stopcheck-target", "mock")
     result.assert_outcomes(failed=1)
     output = result.stdout.str()

@@ -1,4 +1,5 @@
-"""Adding an API family touches three places only: a scenario folder, a schema file and a mock package.
+"""Adding an API family touches three places only: a scenario folder, a schema file and a mock package (plus the
+entry of its document in the source catalogue).
 
 This test follows docs/architecture.md ("Adding an API family") for a toy family, with all three places in a
 temporary folder: the package is found by discovery (it sits on `mockserver.families.__path__`), its route is
@@ -13,12 +14,10 @@ import textwrap
 
 import pytest
 
-import conformance.expectations
-import conformance.loader
+import conformance.paths
 import mockserver.families
 from conformance.cli import plugin_options
-from conformance.paths import SCHEMAS
-from conformance.schemas import SchemaStore
+from conformance.paths import SCHEMAS, SOURCES
 
 PACKAGE = {
     "__init__.py": '''
@@ -69,15 +68,24 @@ PACKAGE = {
 }
 SCHEMA = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "toy.schema.json", "type": "object",
           "required": ["name", "count", "loud"], "properties": {"count": {"type": "integer", "minimum": 1}}}
+SOURCE = """\
+- id: toy-counters
+  product: Elasticsearch
+  title: Counters API
+  versions: any
+  url: https://example.com/toy/counters
+  format: markdown
+  file: toy-counters.md
+"""
 SENTENCES = """\
-- seed: 999_0000000000000000.txt
+- source: toy-counters
   quote: Bumping a counter answers its new count.
 """
 SCENARIO = """\
 id: toy.bump
 title: Bumping a counter twice answers 1 then 2
 docs:
-  - seed: 999_0000000000000000.txt
+  - source: toy-counters
     quote: Bumping a counter answers its new count.
 requires:
   flavour: elasticsearch
@@ -110,10 +118,12 @@ def toy_checkout(pytester, monkeypatch):
     (scenarios / "sentences.yaml").write_text(SENTENCES)
     (scenarios / "bump.yaml").write_text(SCENARIO)
 
+    sources = root / "specs" / "sources.yaml"
+    sources.write_text(SOURCES.read_text() + SOURCE)
+
     monkeypatch.setattr(mockserver.families, "__path__", [*mockserver.families.__path__, str(root / "families")])
-    schema_store = SchemaStore(schemas)
-    for module in (conformance.loader, conformance.expectations):
-        monkeypatch.setattr(module, "store", lambda: schema_store)
+    monkeypatch.setattr(conformance.paths, "SCHEMAS", schemas)
+    monkeypatch.setattr(conformance.paths, "SOURCES", sources)
     yield scenarios
     for name in [n for n in sys.modules if n.startswith("mockserver.families.toy")]:
         del sys.modules[name]

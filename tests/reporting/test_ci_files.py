@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance import cli
+from conformance import cli, gating
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "stopcheck.yml"
@@ -76,14 +76,15 @@ def test_the_workflow_runs_against_a_service_cluster_gates_and_uploads():
     assert {"report.html", "junit.xml"} <= {Path(p).name for p in uploads["with"]["path"].split()}
     assert uploads["if"] == "always()"
     assert any(c[0] == "run" and "--expectations" in c for c in _workflow_invocations())
+    assert gating.load(ROOT / workflow["env"]["EXPECTATIONS"]).groups == ()
 
 
-@pytest.mark.parametrize("source", ["tox.ini"])
+@pytest.mark.parametrize("source", ["tox.ini", "workflow"])
 def test_every_stopcheck_command_is_accepted_by_the_cli(monkeypatch, source):
     invocations = _tox_invocations() if source == "tox.ini" else _workflow_invocations()
     called: list[str] = []
     for name in HANDLERS:
-        monkeypatch.setattr(cli, name, lambda args, name=name: called.append(name) or 0)
+        monkeypatch.setattr(cli, name, lambda *args, name=name: called.append(name) or 0)
 
     for words in invocations:
         assert cli.main(words) == 0, words

@@ -26,7 +26,7 @@ def _stopcheck(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 def _run(report_dir: Path, *targets: str, files: list[Path] = SCENARIO_FILES) -> Path:
     options = [option for target in targets for option in ("--target", target)]
-    _stopcheck("run", *files, *options, "-n", "0", "--report-dir", report_dir)
+    _stopcheck("run", *files, *options, "--report-dir", report_dir, "--", "-n", "0")
     return report_dir / "results.json"
 
 

@@ -45,7 +45,7 @@ def test_a_run_on_several_mock_targets_reads_as_a_report(tmp_path, browser):
     rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "tr.scenario code")]
 
     assert headers == list(results.targets)
-    assert {"rollup.stop.missing-job", "rollup.stop.stopped-job"} <= set(rows)
+    assert {"rollup.stop.missing-job", "rollup.stop.already-stopped"} <= set(rows)
     assert MISSING_JOB in browser.find_element(By.ID, "matrix").text
     for label in results.targets:
         assert results.counts(label)["passed"] >= 1, label

@@ -119,7 +119,7 @@ class SpecApis:
         self.apis: dict[str, Any] = {}
         for file in files:
             try:
-                self.apis.update(json.loads(file.readparam_text(encoding="utf-8")))
+                self.apis.update(json.loads(file.read_text(encoding="utf-8")))
             except (OSError, ValueError) as exc:
                 raise LoadError(file, 1, f"not a rest-api-spec file: {exc}") from None
         self.location = location

@@ -1,39 +1,33 @@
-"""The `stopcheck` command: run, lint, coverage, mock."""
+"""The `stopcheck` command: run, expectations, lint, coverage, mock."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import secrets
 import sys
-from datetime import datetime
 from pathlib import Path
 
+from conformance.options import add_command_options, pytest_arguments
 from conformance.paths import ROOT, SCENARIOS, sources_dir
-
-DEFAULT_TARGETS = ["mock"]
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    own, passthrough = (argv[:argv.index("--")], argv[argv.index("--") + 1:]) if "--" in argv else (argv, [])
     parser = argparse.ArgumentParser(prog="stopcheck", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run scenarios against the bundled mock or a cluster")
+    run = commands.add_parser("run", help="run scenarios against the bundled mock or clusters",
+                              usage="stopcheck run [PATHS] [options] [-- PYTEST_ARGS (e.g. -n 4 -k timeout -x)]")
     run.add_argument("paths", nargs="*", type=Path, default=[SCENARIOS], help="scenario files or folders")
-    run.add_argument("--target", action="append", default=None,
-                     help="mock (each scenario on a mock of its flavour), mock:FLAVOUR[@VERSION], a cluster URL (credentials from $STOPCHECK_USERNAME, "
-                          "$STOPCHECK_PASSWORD, $STOPCHECK_API_KEY or $STOPCHECK_BEARER_TOKEN), or a plugged-in "
-                          "adapter; repeatable (default: mock)")
-    run.add_argument("-n", "--workers", default="auto", help="pytest-xdist workers (default: auto; 0: none)")
-    run.add_argument("-k", dest="keyword", default=None, help="only scenarios matching this pytest -k expression")
-    run.add_argument("--allow-disposable", action="store_true",
-                     help="consent to scenarios that stop or cancel everything (_all, *): only on a cluster you can wipe")
-    run.add_argument("--username", help="basic-auth user name")
-    run.add_argument("--ca-certs", help="CA bundle for https targets")
-    run.add_argument("--client-cert", help="client certificate (PEM)")
-    run.add_argument("--client-key", help="client certificate key (PEM)")
-    run.add_argument("--insecure", action="store_true", help="skip TLS verification (opt-in)")
-    run.add_argument("--report-dir", type=Path, default=None, help="default: reports/<run id>")
+    add_command_options(run)
+
+    expectations = commands.add_parser("expectations", help="manage the file of scenarios expected to fail")
+    expectation_commands = expectations.add_subparsers(dest="action", required=True)
+    update = expectation_commands.add_parser("update", help="write or refresh it from a run's results.json, "
+                                                            "keeping the reasons already written")
+    update.add_argument("results", type=Path, help="results.json of a run")
+    update.add_argument("-o", "--output", type=Path, default=None,
+                        help="the expectations file (default: the one the run used, else expectations.yaml)")
 
     lint = commands.add_parser("lint", help="check scenario files without running them")
     lint.add_argument("paths", nargs="*", type=Path, default=[SCENARIOS])
@@ -51,54 +45,51 @@ def main(argv: list[str] | None = None) -> int:
     mock.add_argument("--version", dest="version", default=None, help="emulated version, e.g. 8.17.0 or 9.1.0")
     mock.add_argument("--nodes", type=int, default=2)
 
-    args = parser.parse_args(argv)
-    return {"run": _run, "lint": _lint, "coverage": _coverage, "mock": _mock}[args.command](args)
+    args = parser.parse_args(own)
+    if passthrough and args.command != "run":
+        parser.error("only `stopcheck run` passes arguments after -- to pytest")
+    if args.command == "run":
+        return _run(args, passthrough)
+    return {"expectations": _expectations, "lint": _lint, "coverage": _coverage, "mock": _mock}[args.command](args)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
+    """pytest with the plugin: the run options become the plugin's, and what follows `--` goes to pytest as is."""
     import pytest
 
-    run_id = f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
-    report_dir = args.report_dir or ROOT / "reports" / run_id
-    options = [str(p) for p in args.paths] + ["--rootdir", str(ROOT), "-rfEs", "--stopcheck-report-dir",
-                                               str(report_dir)]
-    options += plugin_options()
-    for target in args.target or DEFAULT_TARGETS:
-        options += ["--stopcheck-target", target]
-    if args.workers not in ("0", "no"):
-        options += ["-n", args.workers]
-    if args.keyword:
-        options += ["-k", args.keyword]
-    for flag in ("username", "ca_certs", "client_cert", "client_key"):
-        if getattr(args, flag):
-            options += [f"--stopcheck-{flag.replace('_', '-')}", getattr(args, flag)]
-    if args.allow_disposable:
-        options.append("--stopcheck-allow-disposable")
-    if args.insecure:
-        options.append("--stopcheck-insecure")
-    code = pytest.main(options)
-    _write_coverage(report_dir)
-    print(f"\nstopcheck: results in {report_dir / 'results.json'}, {report_dir / 'junit.xml'} and "
-          f"{report_dir / 'coverage.txt'}")
-    return int(code)
+    options = [str(p) for p in args.paths] + ["--stopcheck", "--rootdir", str(ROOT), "-rfExX", "-n", "auto"]
+    return int(pytest.main(options + plugin_options() + pytest_arguments(args) + pytest_args))
 
 
-def _write_coverage(report_dir: Path) -> None:
-    """Each documented sentence with the outcome of the scenarios that check it in this run."""
-    from conformance.coverage import coverage, render
+def _expectations(args: argparse.Namespace) -> int:
+    """`expectations update`: refresh the file from a run, keeping what a person wrote."""
+    import json
+
+    import yaml
+
+    from conformance import gating
     from conformance.loader import LoadError
 
-    results = report_dir / "results.json"
-    if not results.is_file():
-        return
-    outcomes: dict[str, str] = {}
-    for scenario in json.loads(results.read_text())["scenarios"]:
-        previous = outcomes.get(scenario["id"])
-        outcomes[scenario["id"]] = scenario["outcome"] if previous in (None, scenario["outcome"]) else "mixed"
     try:
-        (report_dir / "coverage.txt").write_text(render(coverage(SCENARIOS), outcomes) + "\n")
-    except LoadError:
-        return  # the run itself reported the malformed file
+        results = json.loads(args.results.read_text())
+    except (OSError, ValueError) as exc:
+        print(f"stopcheck expectations: cannot read {args.results}: {exc}")
+        return 2
+    used = results.get("expectations") or {}
+    output = args.output or Path(used.get("file") or "expectations.yaml")
+    try:
+        current = {"expected_failures": list(gating.load(output).groups)} if output.is_file() else None
+    except LoadError as error:
+        print(f"stopcheck expectations: {error}")
+        return 2
+    updated, changes = gating.update(results, current)
+    header = ("# Scenarios each kind of target is known to fail (stopcheck run --expectations FILE).\n"
+              "# Selectors: flavour, version (a range such as \">=9\"), label (a target label or glob).\n")
+    output.write_text(header + yaml.safe_dump(updated, sort_keys=False, allow_unicode=True, width=120))
+    for change in changes:
+        print(change)
+    print(f"stopcheck expectations: {len(changes)} change(s) written to {output}")
+    return 0
 
 
 def plugin_options() -> list[str]:

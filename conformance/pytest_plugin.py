@@ -1,61 +1,96 @@
-"""The pytest plugin: each scenario file is one test item per target; results stream to reports/."""
+"""The pytest plugin: each scenario file is one test per target. On the controller one pipeline turns the run
+into events (`conformance.events`) and hands each to every handler: results.json, junit.xml, coverage.txt, the
+terminal display, and any a plugin adds through `pytest_stopcheck_handlers`."""
 
 from __future__ import annotations
 
 import re
+import secrets
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
+from conformance import gating, hookspecs
+from conformance.coverage import CoverageRow, coverage
+from conformance.discovery import OWN_ROOTS, is_scenario_file, scenario_set, within
+from conformance.events import Event, EventHandler, RunFinished, RunStarted, ScenarioFinished, ScenariosCollected
+from conformance.events import ScenarioStarted
+from conformance.handlers.coverage_txt import CoverageText
+from conformance.handlers.junit_xml import JunitXml
+from conformance.handlers.results_json import ResultsJson
+from conformance.handlers.terminal import TerminalDisplay
 from conformance.loader import LoadError, load_scenario
 from conformance.model import Scenario
-from conformance.paths import NOT_SCENARIOS
-from conformance.report import ResultsWriter, failure_message, scenario_record
-from conformance.runner import ScenarioResult, run_scenario
-from conformance.targets import Target, TargetConfig, TargetError, create_target
+from conformance.options import add_pytest_options
+from conformance.records import scenario_record, unusable_record
+from conformance.runner import run_scenario
+from conformance.targets import Target, TargetConfig, create_target
+from conformance.targets.plan import PlannedTarget, plan
+from conformance.targets.specs import BARE_MOCK, expand, for_flavour, label
 
-_RECORD_KEY = "stopcheck"
-_TARGETS_KEY = pytest.StashKey[dict[str, Target]]()
+RECORD_ATTRIBUTE = "stopcheck_record"  # on the call report: plain JSON data, so pytest-xdist carries it along
+TARGET_PROBLEM = 2  # the exit code when a target could not be used
+_TARGETS = pytest.StashKey[dict[str, Target]]()
+_UNUSABLE = pytest.StashKey[frozenset[str]]()
+_EXPECTATIONS = pytest.StashKey[gating.Expectations]()
+_WORKER_UNUSABLE = "stopcheck_unusable"
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hookspecs)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("stopcheck", "stopcheck conformance scenarios")
-    group.addoption("--stopcheck-target", action="append", default=None, metavar="TARGET",
-                    help="mock (both flavours, each scenario on its own), mock:opensearch, mock:elasticsearch@9.0.0, "
-                         "a cluster URL, or a plugged-in adapter; repeatable (default: mock)")
-    group.addoption("--stopcheck-allow-disposable", action="store_true",
-                    help="consent to scenarios that may touch resources they did not create (_all, *)")
-    group.addoption("--stopcheck-username", default=None, help="basic-auth user (password: $STOPCHECK_PASSWORD)")
-    group.addoption("--stopcheck-ca-certs", default=None, help="CA bundle to verify the cluster's certificate")
-    group.addoption("--stopcheck-client-cert", default=None, help="client certificate (PEM)")
-    group.addoption("--stopcheck-client-key", default=None, help="client certificate key (PEM)")
-    group.addoption("--stopcheck-insecure", action="store_true", help="do not verify TLS certificates")
-    group.addoption("--stopcheck-report-dir", default=None, help="write results.json (and junit.xml) here")
+    group.addoption("--stopcheck", action="store_true",
+                    help="collect the YAML files under the given paths as stopcheck scenarios (without it, only "
+                         "stopcheck's own specs/scenarios and the folders in the `stopcheck_paths` ini setting)")
+    add_pytest_options(group)
+    parser.addini("stopcheck_paths", type="paths", default=[],
+                  help="folders whose YAML files are stopcheck scenarios")
+    parser.addini("stopcheck_progress_interval", default="30",
+                  help="seconds between stopcheck progress lines (a line is also shown when a target is done)")
 
 
-def _target_specs(config: pytest.Config) -> list[str]:
-    return config.getoption("stopcheck_target") or ["mock"]
-
-
-def _label(spec: str) -> str:
-    return re.sub(r"[^A-Za-z0-9.@:-]+", "_", re.sub(r"^https?://", "", spec))
-
-
+@pytest.hookimpl(trylast=True)  # after the terminal reporter is registered
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "stopcheck: a stopcheck conformance scenario")
-    report_dir = config.getoption("stopcheck_report_dir")
-    if report_dir and not hasattr(config, "workerinput"):
-        directory = Path(report_dir)
-        config.pluginmanager.register(_ResultsPlugin(ResultsWriter(directory, directory.name)), "stopcheck-results")
-        if not config.option.xmlpath:
-            config.option.xmlpath = str(directory / "junit.xml")
+    expectations = config.getoption("stopcheck_expectations")
+    if expectations:
+        try:
+            config.stash[_EXPECTATIONS] = gating.load(Path(expectations))
+        except LoadError as error:
+            raise pytest.UsageError(f"stopcheck expectations: {error}") from None
+    if hasattr(config, "workerinput"):
+        config.stash[_UNUSABLE] = frozenset(config.workerinput.get(_WORKER_UNUSABLE, ()))
+    elif _asked(config):
+        config.pluginmanager.register(Pipeline(config), "stopcheck-pipeline")
+
+
+def _roots(config: pytest.Config) -> list[Path]:
+    return [*OWN_ROOTS, *config.getini("stopcheck_paths")]
+
+
+def _asked(config: pytest.Config) -> bool:
+    """Whether this session runs scenarios: `--stopcheck`, or a path given that holds or lies in a scenario root."""
+    if config.getoption("stopcheck"):
+        return True
+    paths = [config.invocation_params.dir / arg.split("::")[0] for arg in config.args]
+    return any(within(path, _roots(config)) or within(root, [path]) for path in paths for root in _roots(config))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix in (".yaml", ".yml") and file_path.name not in NOT_SCENARIOS and "scenarios" in file_path.parts:
+    config = parent.config
+    if is_scenario_file(file_path) and (config.getoption("stopcheck") or within(file_path, _roots(config))):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
+
+
+def _specs(config: pytest.Config) -> list[str]:
+    return expand(config.getoption("stopcheck_target") or [BARE_MOCK])
 
 
 class ScenarioFile(pytest.File):
@@ -64,53 +99,66 @@ class ScenarioFile(pytest.File):
             scenario = load_scenario(self.path)
         except LoadError as error:
             raise self.CollectError(str(error)) from None
-        specs = _target_specs(self.config)
-        for spec in specs:
-            name = scenario.id if len(specs) == 1 else f"{scenario.id}[{_label(spec)}]"
-            yield ScenarioItem.from_parent(self, name=name, scenario=scenario, target_spec=spec)
+        unusable = self.config.stash.get(_UNUSABLE, frozenset())
+        seen: set[str] = set()
+        for spec in _specs(self.config):
+            spec = for_flavour(spec, scenario.requires.flavour)
+            name = label(spec)
+            if name not in unusable and name not in seen:
+                seen.add(name)
+                yield ScenarioItem.from_parent(self, name=f"{scenario.id}[{name}]", scenario=scenario, spec=spec,
+                                               label=name)
 
 
 class ScenarioFailed(Exception):
-    def __init__(self, result: ScenarioResult) -> None:
-        super().__init__(result.scenario.id)
-        self.result = result
+    """A scenario failed or errored; the message is the record's, so every output says the same."""
 
 
 class ScenarioItem(pytest.Item):
-    def __init__(self, *, scenario: Scenario, target_spec: str, **kwargs: Any) -> None:
+    def __init__(self, *, scenario: Scenario, spec: str, label: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scenario = scenario
-        self.target_spec = target_spec
+        self.spec = spec
+        self.label = label
+        self.record: dict[str, Any] | None = None
         self.add_marker(pytest.mark.stopcheck)
 
     def runtest(self) -> None:
-        spec = self.target_spec
-        if spec == "mock":  # the bundled mock in whichever flavour the scenario is written for
-            spec = f"mock:{self.scenario.requires.flavour}"
-        target = _target(self.config, spec)
-        result = run_scenario(self.scenario, target)
-        record = scenario_record(result) | {"target": _label(spec)}
-        target_record = target.info.as_record() | {"label": _label(spec)}
-        self.user_properties.append((_RECORD_KEY, {"scenario": record, "target": target_record}))
-        if result.outcome == "skipped":
-            pytest.skip(result.reason)
-        if result.outcome != "passed":
-            raise ScenarioFailed(result)
+        record, target = self._run()
+        expectations = self.config.stash.get(_EXPECTATIONS, None)
+        if expectations is not None:
+            record = gating.apply(record, expectations.lookup(record["id"], target))
+        self.record = record
+        outcome = record["outcome"]
+        if outcome == "skipped":
+            pytest.skip(record["reason"])
+        if outcome == "expected-fail":
+            pytest.xfail(f"expected to fail: {record['expected_failure']['reason']} ({record['reason']})")
+        if outcome in ("failed", "error"):
+            raise ScenarioFailed(record["failure"]["message"])
+
+    def _run(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The scenario's record, whatever happens (a target that cannot be used is an `error` record too), and
+        the target's."""
+        try:
+            target = _target(self.config, self.spec)
+            info = target.info.as_record() | {"label": self.label}
+        except Exception as error:
+            return unusable_record(self.scenario, self.label, self.config.rootpath, error), {"label": self.label}
+        return scenario_record(run_scenario(self.scenario, target), self.label, self.config.rootpath), info
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioFailed):
-            return failure_message(excinfo.value.result)
-        if isinstance(excinfo.value, TargetError):
-            return f"target {self.target_spec}: {excinfo.value}"
+            return str(excinfo.value)
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, 0, f"scenario {self.scenario.id}"
+        return self.path, 0, f"scenario {self.scenario.id} on {self.label}"
 
 
 def _target(config: pytest.Config, spec: str) -> Target:
     """One target per spec per process (so one mock per xdist worker), created on first use."""
-    targets = config.stash.setdefault(_TARGETS_KEY, {})
+    targets = config.stash.setdefault(_TARGETS, {})
     if spec not in targets:
         consent = frozenset({"disposable_cluster"}) if config.getoption("stopcheck_allow_disposable") else frozenset()
         targets[spec] = create_target(TargetConfig(
@@ -121,30 +169,136 @@ def _target(config: pytest.Config, spec: str) -> Target:
     return targets[spec]
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: sees the report after pytest's xfail handling
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    """Point a scenario's skip at its file, not at this plugin."""
+    """Attach the scenario's record to its call report; point a skip at the scenario file."""
     report = yield
-    if isinstance(item, ScenarioItem) and report.skipped and isinstance(report.longrepr, tuple):
-        report.longrepr = (str(item.path), 1, report.longrepr[2])
+    if isinstance(item, ScenarioItem) and call.when == "call":
+        record = item.record
+        if record is None:  # stopcheck itself failed outside the runner
+            assert call.excinfo is not None
+            record = unusable_record(item.scenario, item.label, item.config.rootpath, call.excinfo.value)
+        setattr(report, RECORD_ATTRIBUTE, record)
+        if report.skipped and isinstance(report.longrepr, tuple):
+            report.longrepr = (str(item.path), 1, report.longrepr[2])
+        expected = record["expected_failure"]
+        if expected and expected["stale"]:
+            _stale(item.config, report, f"{record['id']} on {item.label} passed but is listed as expected to fail "
+                                        f"({expected['reason']})")
     return report
 
 
-class _ResultsPlugin:
-    """Streams each scenario's record into results.json (on the controller when running under xdist)."""
+def _stale(config: pytest.Config, report: pytest.TestReport, text: str) -> None:
+    """An expected failure that passed: pytest's XPASS, which fails the run with --stopcheck-strict."""
+    if config.getoption("stopcheck_strict"):
+        report.outcome = "failed"
+        report.longrepr = f"[XPASS(strict)] {text}: remove it from {config.getoption('stopcheck_expectations')}"
+    else:
+        report.wasxfail = text
 
-    def __init__(self, writer: ResultsWriter) -> None:
-        self.writer = writer
+
+def pytest_stopcheck_handlers(config: pytest.Config, report_dir: Path) -> list[EventHandler]:
+    handlers: list[EventHandler] = [ResultsJson(report_dir), JunitXml(report_dir), CoverageText(report_dir)]
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        display = TerminalDisplay(reporter, float(config.getini("stopcheck_progress_interval")))
+        config.pluginmanager.register(display, "stopcheck-terminal")
+        handlers.append(display)
+    return handlers
+
+
+class Pipeline:
+    """On the controller: pytest's hooks become run events, each handed to every handler in turn."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.run = f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+        option = config.getoption("stopcheck_report_dir")
+        self.report_dir = Path(option) if option else config.rootpath / "reports" / self.run
+        self.handlers = [h for found in config.hook.pytest_stopcheck_handlers(config=config, report_dir=self.report_dir)
+                         for h in found]
+        self.planned: list[PlannedTarget] = []
+        self.items: dict[str, tuple[str, str]] | None = None
+
+    def emit(self, event: Event) -> None:
+        for handler in self.handlers:
+            handler.handle(event)
+
+    @pytest.hookimpl(tryfirst=True)  # before pytest-xdist starts its workers
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.planned = plan(_specs(self.config), lambda spec: _target(self.config, spec))
+        self.config.stash[_UNUSABLE] = frozenset(p.label for p in self.planned if p.problem)
+        expectations = self.config.getoption("stopcheck_expectations")
+        self.emit(RunStarted(self.run, _now(), _stopcheck_version(), self.report_dir,
+                             tuple(p.record() for p in self.planned),
+                             frozenset(p.label for p in self.planned if p.implicit),
+                             {"file": expectations, "strict": bool(self.config.getoption("stopcheck_strict"))}
+                             if expectations else None))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[_WORKER_UNUSABLE] = sorted(self.config.stash[_UNUSABLE])
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if not self.config.pluginmanager.has_plugin("dsession"):
+            self._collected([item.nodeid for item in session.items])
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        self._collected(ids)
+
+    def _collected(self, nodeids: list[str]) -> None:
+        if self.items is not None:  # every xdist worker collects the same
+            return
+        self.items = {nodeid: parsed for nodeid in nodeids if (parsed := _scenario_and_target(nodeid))}
+        files = sorted({self.config.rootpath / nodeid.split("::")[0] for nodeid in self.items})
+        self.emit(ScenariosCollected(tuple(files), scenario_set(files), self.items, _sentences(files)))
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        if self.items and nodeid in self.items:
+            self.emit(ScenarioStarted(nodeid, *self.items[nodeid]))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        payload = dict(report.user_properties).get(_RECORD_KEY)
-        if payload is not None and report.when == "call":
-            self.writer.add(payload["scenario"], payload["target"])
+        record = getattr(report, RECORD_ATTRIBUTE, None)
+        if record is not None and report.when == "call":
+            self.emit(ScenarioFinished(report.nodeid, record))
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        self.writer.finish(complete=exitstatus != pytest.ExitCode.INTERRUPTED and not session.shouldstop)
+        self.emit(RunFinished(_now(), exitstatus != pytest.ExitCode.INTERRUPTED and not session.shouldstop))
+        if any(p.problem for p in self.planned):
+            session.exitstatus = TARGET_PROBLEM
+
+
+def _scenario_and_target(nodeid: str) -> tuple[str, str] | None:
+    path, _, name = nodeid.partition("::")
+    match = re.fullmatch(r"(.+)\[(.+)\]", name)
+    return (match.group(1), match.group(2)) if match and is_scenario_file(Path(path)) else None
+
+
+def _sentences(files: list[Path]) -> dict[str, list[CoverageRow]]:
+    """The documented sentences of each family (scenario folder) in the run, with the scenarios checking them."""
+    found: dict[str, list[CoverageRow]] = {}
+    for folder in sorted({f.parent for f in files}):
+        try:
+            rows = coverage(folder)
+        except LoadError:
+            continue  # the run reports the malformed file itself
+        if rows:
+            found[folder.name] = rows
+    return found
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _stopcheck_version() -> str:
+    try:
+        return version("stopcheck")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    for target in session.config.stash.get(_TARGETS_KEY, {}).values():
+    for target in session.config.stash.get(_TARGETS, {}).values():
         target.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,7 @@ class ScenarioResult:
     teardown_problems: list[StepRecord] = field(default_factory=list)
     steps: list[StepRecord] = field(default_factory=list)
     duration: float = 0.0
+    traceback: str | None = None  # an unexpected exception of stopcheck itself (a bug, reported as `error`)
 
 
 class _StepFailed(Exception):
@@ -60,6 +62,8 @@ class _StepFailed(Exception):
 
 
 def run_scenario(scenario: Scenario, target: Target) -> ScenarioResult:
+    """Always a result: a failed step is `failed` (`error` in setup), and an unexpected exception is `error` with
+    its traceback; teardown runs in every case, even on an interrupt."""
     info = target.info
     result = ScenarioResult(scenario, info, run_prefix())
     reason = unmet(scenario.requires, info)
@@ -71,27 +75,55 @@ def run_scenario(scenario: Scenario, target: Target) -> ScenarioResult:
     try:
         for phase in ("setup", "steps"):
             for index, step in enumerate(getattr(scenario, phase)):
-                record = _execute(target, step, phase, index, variables)
-                result.steps.append(record)
+                record = _execute(target, step, phase, index, variables, result)
                 if not record.ok:
                     raise _StepFailed(record)
     except _StepFailed as failed:
         result.failed_step = failed.record
         result.outcome = "failed" if failed.record.phase == "steps" else "error"
+        result.reason = _summary(failed.record)
+    except Exception as exc:
+        _crashed(result, exc)
     finally:
-        for index, step in enumerate(scenario.teardown):
-            record = _execute(target, step, "teardown", index, variables)
-            result.steps.append(record)
-            if not record.ok:
-                result.teardown_problems.append(record)
-        if result.teardown_problems and result.outcome == "passed":
-            result.outcome = "error"
+        _tear_down(scenario, target, variables, result)
         result.duration = time.monotonic() - started
     return result
 
 
-def _execute(target: Target, step: Step, phase: str, index: int, variables: Variables) -> StepRecord:
+def _tear_down(scenario: Scenario, target: Target, variables: Variables, result: ScenarioResult) -> None:
+    for index, step in enumerate(scenario.teardown):
+        try:
+            record = _execute(target, step, "teardown", index, variables, result)
+        except Exception as exc:
+            record = result.steps[-1]
+            record.problems.append(f"stopcheck error: {type(exc).__name__}: {exc}")
+            result.traceback = result.traceback or traceback.format_exc()
+        if not record.ok:
+            result.teardown_problems.append(record)
+    if result.teardown_problems and result.outcome == "passed":
+        result.outcome = "error"
+        result.reason = f"teardown: {_summary(result.teardown_problems[0])}"
+
+
+def _summary(record: StepRecord, limit: int = 300) -> str:
+    """A step's problems on one line: the reason shown beside an outcome."""
+    text = "; ".join(p.strip().splitlines()[0].rstrip(":") for p in record.problems if p.strip())
+    return f"{record.name}: {text}"[:limit]
+
+
+def _crashed(result: ScenarioResult, exc: Exception) -> None:
+    """An exception the runner did not expect: the scenario is an `error`, pinned to the step that raised."""
+    result.outcome, result.reason = "error", f"stopcheck error: {type(exc).__name__}: {exc}"
+    result.traceback = traceback.format_exc()
+    if result.steps:
+        result.failed_step = result.steps[-1]
+        result.failed_step.problems.append(result.reason)
+
+
+def _execute(target: Target, step: Step, phase: str, index: int, variables: Variables,
+             result: ScenarioResult) -> StepRecord:
     record = StepRecord(phase, index, step.name, str(step.file), step.line)
+    result.steps.append(record)
     try:
         if step.fixture is not None:
             record.attempts = 1

@@ -11,11 +11,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
 
-from conformance.paths import SCHEMAS
+from conformance import paths
 
 
 class SchemaStore:
-    def __init__(self, directory: Path = SCHEMAS) -> None:
+    def __init__(self, directory: Path) -> None:
         self.documents = {p.name: json.loads(p.read_text()) for p in sorted(directory.glob("*.schema.json"))}
         self.registry = Registry().with_resources(
             (name, Resource.from_contents(doc)) for name, doc in self.documents.items())
@@ -42,6 +42,11 @@ class SchemaStore:
         return best_match(self.validator(ref).iter_errors(instance))
 
 
-@lru_cache(maxsize=1)
 def store() -> SchemaStore:
-    return SchemaStore()
+    """The schemas of the project's specs folder (`conformance.paths.SCHEMAS`, read at each call)."""
+    return _store(paths.SCHEMAS)
+
+
+@lru_cache(maxsize=4)
+def _store(directory: Path) -> SchemaStore:
+    return SchemaStore(directory)

@@ -7,12 +7,13 @@ from typing import Iterator
 
 from conformance.documents import Document, LoadError, Problem, parse_once
 from conformance.model import Source
-from conformance.paths import SOURCES
+from conformance import paths
 
 
-def load_sources(path: Path = SOURCES) -> dict[str, Source]:
-    """The documents by id; a `LoadError` names the first problem of a broken catalogue."""
-    document = parse_once(path, "sources.schema.json")
+def load_sources(path: Path | None = None) -> dict[str, Source]:
+    """The documents by id (of `conformance.paths.SOURCES` by default); a `LoadError` names the first problem of a
+    broken catalogue."""
+    document = parse_once(path or paths.SOURCES, "sources.schema.json")
     problem = next(sources_problems(document), None)
     if problem is not None:
         raise LoadError.of(problem)

@@ -9,10 +9,9 @@ from typing import Any
 
 from aiohttp import web
 
-from mockserver.clock import Clock
 from mockserver.cluster import Cluster
-from mockserver.errors import ApiError, MediaTypeHeader, Reply, StatusError
-from mockserver.routing import Route, Router, call_for
+from mockserver.errors import ApiError, MediaTypeHeader, StatusError
+from mockserver.routing import Reply, Request, Router
 from mockserver.settings import MockSettings
 
 log = logging.getLogger("mockserver")
@@ -20,49 +19,44 @@ CLUSTER_KEY = web.AppKey("cluster", Cluster)
 _COMPATIBLE = re.compile(r"compatible-with=(\d+)")
 
 
-def build_app(settings: MockSettings | None = None, clock: Clock | None = None) -> web.Application:
+def build_app(settings: MockSettings | None = None) -> web.Application:
     """An aiohttp application serving one emulated cluster."""
-    cluster = Cluster(settings or MockSettings(), clock)
-    routes: list[tuple[Route, Any]] = [
-        (route, cluster.state(family.name))
-        for family in cluster.families
-        for route in family.routes
-        if route.flavours is None or cluster.settings.flavour in route.flavours
-    ]
-    router = Router(routes)
+    cluster = Cluster(settings or MockSettings())
+    router = Router(cluster.routes())
 
-    async def dispatch(request: web.Request) -> web.Response:
-        raw_body = await request.read()
-        uri = request.raw_path
-        path = request.path
-        compatible = None
-        warnings: list[str] = []
-        try:
-            compatible = _compatible_version(cluster, request.headers)
-            cluster.authenticate(request.headers, uri)
-            cluster.catch_up()
-            match, state = router.resolve(request.method, path, uri)
-            call = call_for(cluster, match, state, request.method, path, uri, dict(request.query), raw_body,
-                            request.headers)
-            cluster.authorize(call)
-            warnings = call.warnings
-            result = await match.route.handler(call)
-            reply = result if isinstance(result, Reply) else Reply(200, result)
-        except Reply as reply_:
-            reply = reply_
-        except ApiError as error:
-            trace = request.query.get("error_trace") in ("", "true")
-            reply = Reply(error.http_status(cluster.settings.version),
-                          error.envelope(cluster.settings.version, trace), error.headers)
-        except Exception:  # a 500 from the mock is a bug: say so loudly
-            log.exception("mock bug while serving %s %s", request.method, uri)
-            reply = Reply(500, {"error": {"type": "mock_bug", "reason": "the mock failed; see its log"}, "status": 500})
-        return _render(cluster, request, reply, warnings, compatible)
+    async def dispatch(http: web.Request) -> web.Response:
+        request = Request(http.method, http.path, http.raw_path, http.query, await http.read(), http.headers)
+        async with cluster.clock.in_flight():
+            reply, warnings, compatible = await serve(cluster, router, request)
+        return _render(cluster, http, reply, warnings, compatible)
 
     app = web.Application(client_max_size=64 * 1024 * 1024)
     app[CLUSTER_KEY] = cluster
     app.router.add_route("*", "/{tail:.*}", dispatch)
     return app
+
+
+async def serve(cluster: Cluster, router: Router, request: Request) -> tuple[Reply, list[str], int | None]:
+    """One request: its reply, the deprecation warnings it raised, and the compatible-with version it asked for."""
+    compatible = None
+    warnings: list[str] = []
+    try:
+        compatible = _compatible_version(cluster, request.headers)
+        cluster.authenticate(request.headers, request.uri)
+        cluster.catch_up()
+        route, call = router.resolve(request)
+        cluster.authorize(call)
+        warnings = call.warnings
+        result = await route.handler(call)
+        reply = result if isinstance(result, Reply) else Reply(200, result)
+    except ApiError as error:
+        version = cluster.settings.version
+        trace = request.query.get("error_trace") in ("", "true")
+        reply = Reply(error.http_status(version), error.envelope(version, trace), error.headers)
+    except Exception:  # a 500 from the mock is a bug: say so loudly
+        log.exception("mock bug while serving %s %s", request.method, request.uri)
+        reply = Reply(500, {"error": {"type": "mock_bug", "reason": "the mock failed; see its log"}, "status": 500})
+    return reply, warnings, compatible
 
 
 def _compatible_version(cluster: Cluster, headers: Any) -> int | None:

@@ -89,14 +89,28 @@ class ResourceNotFound(ApiError):
 
 
 class IndexNotFound(ApiError):
+    """`IndexNotFoundException`: `index_or_alias` for a name in a request path, `index_expression` for an
+    index a server reads itself (the `.tasks` results index, a plugin's config index)."""
+
     type, status = "index_not_found_exception", 404
 
-    def __init__(self, index: str) -> None:
+    def __init__(self, index: str, resource_type: str = "index_or_alias") -> None:
         super().__init__(
             f"no such index [{index}]",
             index=index,
-            **{"resource.type": "index_or_alias", "resource.id": index, "index_uuid": "_na_"},
+            **{"resource.type": resource_type, "resource.id": index, "index_uuid": "_na_"},
         )
+
+
+class NumberFormat(ApiError):
+    """`NumberFormatException`: a JDK `IllegalArgumentException`, so 400, and never looked through by `root()`."""
+
+    type, status = "number_format_exception", 400
+    server_exception = False
+
+    @classmethod
+    def for_input(cls, text: str) -> "NumberFormat":
+        return cls(f'For input string: "{text}"')
 
 
 class ResourceAlreadyExists(ApiError):
@@ -158,12 +172,30 @@ class MediaTypeHeader(ApiError):
     server_exception = False
 
 
-class Reply(Exception):
-    """A response that is not an error envelope: routing-layer errors and odd bodies such as a 500 with
-    `task_failures`. Raise it, or return it from a handler."""
+class RoutingError(ApiError):
+    """An answer of the REST layer itself, before any handler runs: its `error` is a bare string."""
 
-    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        super().__init__(status)
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
+    def envelope(self, version: Version, trace: bool = False) -> dict[str, Any]:
+        return {"error": self.reason, "status": self.status}
+
+
+class NoHandler(RoutingError):
+    """`RestController.handleBadRequest`: no route for the path; the body has no `status` key."""
+
+    status = 400
+
+    def __init__(self, uri: str, method: str) -> None:
+        super().__init__(f"no handler found for uri [{uri}] and method [{method}]")
+
+    def envelope(self, version: Version, trace: bool = False) -> dict[str, Any]:
+        return {"error": self.reason}
+
+
+class MethodNotAllowed(RoutingError):
+    """`RestController.handleUnsupportedHttpMethod`: the path exists for other methods only."""
+
+    status = 405
+
+    def __init__(self, uri: str, method: str, allowed: list[str]) -> None:
+        super().__init__(f"Incorrect HTTP method for uri [{uri}] and method [{method}], allowed: [{', '.join(allowed)}]")
+        self.headers = {"Allow": ",".join(allowed)}

@@ -1,7 +1,11 @@
-"""An API family: its routes, its state and the fixtures the mock adapter may ask it for.
+"""The contract of an API family: its routes, its typed state, the hooks the cluster calls on that state, and
+the fixtures the mock adapter may ask it for.
 
-A family lives in one package under `mockserver/families/`; the app discovers every package that
-exports `FAMILY`, so adding a family edits nothing else.
+A family lives in one package under `mockserver/families/` that exports `FAMILY = Family(...)`; `discover`
+finds every such package, so adding a family edits nothing else. A family's state is built once per cluster
+from an `Environment`: the cluster's settings, clock and nodes, and the states of the families it names in
+`depends_on` (built first). Families never import the cluster or the app, and reach other families only
+through those declared dependencies.
 """
 
 from __future__ import annotations
@@ -9,45 +13,89 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import Any, Callable, Generic, Mapping, Protocol, TypeVar
 
+from mockserver.clock import Clock
+from mockserver.nodes import Node
 from mockserver.routing import Call, Route
+from mockserver.settings import MockSettings
 
-if TYPE_CHECKING:
-    from mockserver.cluster import Cluster
+T = TypeVar("T")
 
-Fixture = Callable[[Any, dict[str, Any]], Any]
+
+class Hooks(Protocol):
+    """What the cluster calls on every family's state around each request. States subclass this to inherit
+    the no-op defaults and override what they need."""
+
+    def catch_up(self) -> None:
+        """Before routing: apply the clock-driven work that is due, so that whatever a request reads is current."""
+
+    def authenticate(self, headers: Mapping[str, str], uri: str) -> None:
+        """Before routing: check the credentials; raise (401) to refuse the request."""
+
+    def authorize(self, call: Call[Any]) -> None:
+        """After parsing, before the handler: check the privileges for `call.action`; raise (403) to refuse."""
+
+
+S = TypeVar("S", bound=Hooks)
+Fixture = Callable[[S, dict[str, Any]], Any]
+
+
+class Catalogue(Protocol):
+    """What the cluster tells about all its families (for `GET /_xpack` and the fixture endpoints)."""
+
+    @property
+    def features(self) -> frozenset[str]: ...
+
+    def fixture(self, name: str) -> Callable[[dict[str, Any]], Any] | None: ...
+
+    def fixture_names(self) -> list[str]: ...
 
 
 @dataclass(frozen=True)
-class Family:
+class Environment:
+    """What a family's state is built from."""
+
+    settings: MockSettings
+    clock: Clock
+    nodes: tuple[Node, ...]
+    uuid: str
+    build_hash: str
+    catalogue: Catalogue
+    dependencies: Mapping[str, Any] = field(default_factory=dict)
+
+    def dependency(self, name: str, kind: type[T]) -> T:
+        """The state of a family named in `depends_on`, checked to be of the expected type."""
+        state = self.dependencies[name]
+        if not isinstance(state, kind):
+            raise TypeError(f"family [{name}] has a {type(state).__name__}, not a {kind.__name__}")
+        return state
+
+
+@dataclass(frozen=True)
+class Family(Generic[S]):
     name: str
-    create_state: Callable[["Cluster"], Any]
-    routes: tuple[Route, ...]
+    create_state: Callable[[Environment], S]
+    routes: tuple[Route[S], ...]
     flavours: frozenset[str] = frozenset({"elasticsearch", "opensearch"})
     features: frozenset[str] = frozenset()
-    fixtures: dict[str, Fixture] = field(default_factory=dict)
+    fixtures: Mapping[str, Fixture[S]] = field(default_factory=dict)
     depends_on: tuple[str, ...] = ()
-    catch_up: Callable[[Any], None] | None = None  # applies clock-driven work that is due; run before each request
-    authenticate: Callable[[Any, Mapping[str, str], str], None] | None = None  # (state, headers, uri); may raise
-    authorize: Callable[[Any, "Call"], None] | None = None  # (state, parsed call) before its handler; may raise
-    # answers a search of these indices itself (e.g. rollup indices), or returns None to let the default run
-    search: Callable[[Any, list[Any], dict[str, Any]], Any] | None = None
 
 
-def discover() -> list[Family]:
-    """Every family under `mockserver.families`, dependencies first."""
+def discover() -> list[Family[Any]]:
+    """Every family under `mockserver.families` (every folder on that package's `__path__`), dependencies first."""
     import mockserver.families as package
 
-    found = {}
+    found: dict[str, Family[Any]] = {}
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"{package.__name__}.{info.name}")
         family = getattr(module, "FAMILY", None)
         if isinstance(family, Family):
             found[family.name] = family
-    ordered: list[Family] = []
+    ordered: list[Family[Any]] = []
 
-    def visit(family: Family) -> None:
+    def visit(family: Family[Any]) -> None:
         if family in ordered:
             return
         for name in family.depends_on:

@@ -2,70 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from mockserver.errors import IllegalArgument
-
-_UNITS = (("nanos", 1e-9), ("micros", 1e-6), ("ms", 1e-3), ("s", 1.0), ("m", 60.0), ("h", 3600.0), ("d", 86400.0))
-_SHORT_NAMES = {1e-9: "nanos", 1e-6: "micros", 1e-3: "ms", 1.0: "s", 60.0: "m", 3600.0: "h", 86400.0: "d"}
-
-
-@dataclass(frozen=True)
-class TimeValue:
-    """A parsed `TimeValue`: `seconds` is negative for `-1` (wait forever)."""
-
-    amount: int
-    unit_seconds: float
-
-    @property
-    def seconds(self) -> float:
-        return self.amount * self.unit_seconds
-
-    @property
-    def infinite(self) -> bool:
-        return self.amount < 0
-
-    def __str__(self) -> str:
-        if self.amount < 0:
-            return "-1"
-        if self.amount == 0:
-            return "0s"
-        return f"{self.amount}{_SHORT_NAMES[self.unit_seconds]}"
-
-    @classmethod
-    def parse(cls, raw: str, setting: str) -> "TimeValue":
-        """Parse like `TimeValue.parseTimeValue`; raises `IllegalArgument` with the real reason."""
-        value = raw.strip().lower()
-        if re.fullmatch(r"-0*1", value):
-            return cls(-1, 1.0)
-        if re.fullmatch(r"0+", value):
-            return cls(0, 1.0)
-        for suffix, unit in _UNITS:
-            # minutes are case-sensitive on the raw value: "M" would mean months
-            if value.endswith(suffix) and (suffix != "m" or raw.strip().endswith("m")):
-                number = value[: -len(suffix)].strip()
-                return cls(_parse_amount(number, raw, setting), unit)
-        raise IllegalArgument(
-            f"failed to parse setting [{setting}] with value [{raw}] as a time value: unit is missing or unrecognized"
-        )
-
-
-def _parse_amount(number: str, raw: str, setting: str) -> int:
-    try:
-        amount = int(number)
-    except ValueError:
-        try:
-            float(number)
-        except ValueError:
-            raise IllegalArgument(f"failed to parse [{raw}]") from None
-        raise IllegalArgument(f"failed to parse [{raw}], fractional time values are not supported") from None
-    if amount < 0:
-        raise IllegalArgument(
-            f"failed to parse setting [{setting}] with value [{raw}] as a time value: negative durations are not supported"
-        )
-    return amount
+from mockserver.timevalue import TimeValue
 
 
 def boolean(raw: str, name: str) -> bool:

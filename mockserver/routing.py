@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping
+from typing import Any, Awaitable, Callable, Generic, Mapping, TypeVar
 from urllib.parse import unquote
 
-from mockserver.errors import IllegalArgument, ParseError, Reply, XContentParseError
+from mockserver.errors import IllegalArgument, MethodNotAllowed, NoHandler, ParseError
 from mockserver.params import Param, parse_params
+from mockserver.xcontent import Document
 
-if TYPE_CHECKING:
-    from mockserver.cluster import Cluster
+S = TypeVar("S")
 
 
 class Body(Enum):
@@ -25,34 +24,48 @@ class Body(Enum):
 
 
 @dataclass
-class Call:
-    """One request as a handler sees it: parsed path parameters, query parameters and body."""
+class Call(Generic[S]):
+    """One request as a handler sees it: its family's state, parsed path and query parameters, and body
+    (`body` decoded, `document` with the body's token locations for parse errors)."""
 
-    cluster: "Cluster"
-    state: Any
+    state: S
     method: str
     path: str
     uri: str
     path_params: dict[str, str]
     params: dict[str, Any]
-    body: Any
+    document: Document | None = None
     warnings: list[str] = field(default_factory=list)
     headers: Mapping[str, str] = field(default_factory=dict)  # request headers, case-insensitive when served
     action: str | None = None
+    ndjson: list[Any] | None = None  # the lines of a newline-delimited body
+
+    @property
+    def body(self) -> Any:
+        return self.ndjson if self.ndjson is not None else self.document.value if self.document else None
 
     def warn(self, message: str) -> None:
         """Add a deprecation `Warning` header to the response."""
         self.warnings.append(message)
 
 
-Handler = Callable[[Call], Awaitable[Any]]
+@dataclass(frozen=True)
+class Reply:
+    """A handler's answer when it is not a 200 with the returned body: another status, headers, or no body."""
+
+    status: int
+    body: Any
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Call[S]], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
-class Route:
+class Route(Generic[S]):
     method: str
     pattern: str
-    handler: Handler
+    handler: Handler[S]
     params: tuple[Param, ...] = ()
     body: Body = Body.NONE
     flavours: frozenset[str] | None = None  # None: served by every flavour the family serves
@@ -84,64 +97,55 @@ def _split(path: str) -> list[str]:
     return [unquote(s) for s in stripped.split("/")] if stripped else []
 
 
-@dataclass
-class Match:
-    route: Route
-    path_params: dict[str, str]
+@dataclass(frozen=True)
+class Request:
+    """An HTTP request as the routing layer needs it, whatever server received it."""
+
+    method: str
+    path: str
+    uri: str  # the raw URI, query string included, as error messages print it
+    query: Mapping[str, str]
+    body: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class Router:
-    """Finds the route for a method and path, or raises the routing-layer error a real cluster gives."""
+    """Finds the route for a request and parses it into a `Call` on the route's state."""
 
-    def __init__(self, routes: list[tuple[Route, Any]]) -> None:
+    def __init__(self, routes: list[tuple[Route[Any], Any]]) -> None:
         self._routes = routes
 
-    def resolve(self, method: str, path: str, uri: str) -> tuple[Match, Any]:
-        segments = _split(path)
+    def resolve(self, request: Request) -> tuple[Route[Any], Call[Any]]:
+        """The route and call for this request: the most specific matching route, its parameters (their errors first),
+        then its body. Raises the routing-layer error a real cluster gives when no route matches."""
+        segments = _split(request.path)
         candidates = [(r, s, b) for r, s in self._routes if (b := r.match(segments)) is not None]
-        allowed = [(r, s, b) for r, s, b in candidates if r.method == method]
-        if allowed:
-            route, state, bound = max(allowed, key=lambda c: c[0].specificity())
-            return Match(route, bound), state
-        if candidates:
-            methods = sorted({r.method for r, _, _ in candidates})
-            raise Reply(
-                405,
-                {"error": f"Incorrect HTTP method for uri [{uri}] and method [{method}], allowed: [{', '.join(methods)}]",
-                 "status": 405},
-                {"Allow": ",".join(methods)},
-            )
-        raise Reply(400, {"error": f"no handler found for uri [{uri}] and method [{method}]"})
+        allowed = [(r, s, b) for r, s, b in candidates if r.method == request.method]
+        if not allowed:
+            if candidates:
+                raise MethodNotAllowed(request.uri, request.method, sorted({r.method for r, _, _ in candidates}))
+            raise NoHandler(request.uri, request.method)
+        route, state, bound = max(allowed, key=lambda c: c[0].specificity())
+        params = parse_params(dict(request.query), route.params, request.path, bound)
+        call = Call(state, request.method, request.path, request.uri, bound, params, headers=request.headers,
+                    action=route.action)
+        _parse_body(call, route.body, request.body)
+        return route, call
 
 
-def parse_request_body(route: Route, method: str, path: str, raw: bytes) -> Any:
+def _parse_body(call: Call[Any], policy: Body, raw: bytes) -> None:
     """Apply the route's body policy after its parameters were parsed, as `BaseRestHandler` does."""
     has_body = bool(raw.strip())
-    if route.body is Body.NONE:
+    if policy is Body.NONE:
         if has_body:
-            raise IllegalArgument(f"request [{method} {path}] does not support having a body")
-        return None
+            raise IllegalArgument(f"request [{call.method} {call.path}] does not support having a body")
+        return
     if not has_body:
-        if route.body in (Body.REQUIRED, Body.NDJSON):
+        if policy in (Body.REQUIRED, Body.NDJSON):
             raise ParseError("request body is required")
-        return None
+        return
     text = raw.decode("utf-8", errors="replace")
-    if route.body is Body.NDJSON:
-        return [_json(line) for line in text.splitlines() if line.strip()]
-    return _json(text)
-
-
-def _json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise XContentParseError(f"[{exc.lineno}:{exc.colno}] failed to parse JSON: {exc.msg}") from None
-
-
-def call_for(cluster: "Cluster", match: Match, state: Any, method: str, path: str, uri: str,
-             query: dict[str, str], raw_body: bytes, headers: Mapping[str, str] | None = None) -> Call:
-    """Parse parameters (their errors first), then the body, into a `Call`."""
-    params = parse_params(query, match.route.params, path, match.path_params)
-    body = parse_request_body(match.route, method, path, raw_body)
-    return Call(cluster, state, method, path, uri, match.path_params, params, body, headers=headers or {},
-                action=match.route.action)
+    if policy is Body.NDJSON:
+        call.ndjson = [Document(line).value for line in text.splitlines() if line.strip()]
+    else:
+        call.document = Document(text)

@@ -9,23 +9,27 @@ from concurrent.futures import Future
 
 from aiohttp import web
 
-from mockserver.app import build_app
-from mockserver.clock import Clock
+from mockserver.app import CLUSTER_KEY, build_app
+from mockserver.cluster import Cluster
 from mockserver.settings import MockSettings
 
 
 class MockServer:
     """A mock cluster listening on 127.0.0.1, served from its own thread and event loop."""
 
-    def __init__(self, settings: MockSettings | None = None, clock: Clock | None = None,
-                 host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None) -> None:
-        self.app = build_app(settings, clock)
+    def __init__(self, settings: MockSettings | None = None, host: str = "127.0.0.1", port: int = 0,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
+        self.app = build_app(settings)
         self._host, self._port = host, port
         self._ssl_context = ssl_context
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="stopcheck-mock", daemon=True)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
+
+    @property
+    def cluster(self) -> Cluster:
+        return self.app[CLUSTER_KEY]
 
     @property
     def url(self) -> str:

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from mockserver.version import Version
 
 FLAVOURS = ("elasticsearch", "opensearch")
+CLOCKS = ("system", "manual")
 DEFAULT_VERSIONS = {"elasticsearch": Version(8, 17, 0), "opensearch": Version(2, 19, 0)}
 
 
 @dataclass
 class MockSettings:
-    """The emulated product, version and topology. Time-dependent behaviour is driven by the families'
-    own settings, which the mock adapter sets through fixtures."""
+    """The emulated product, version and topology, and the kind of clock the cluster runs on (`system`, or
+    `manual` for tests that move time themselves). Time-dependent behaviour is driven by the families' own
+    settings, which the mock adapter sets through fixtures."""
 
     flavour: str = "elasticsearch"
     version: Version | None = None
     nodes: int = 2
     cluster_name: str = "stopcheck-mock"
     seed: int = 0
-    extra: dict[str, object] = field(default_factory=dict)
+    clock: str = "system"
 
     def __post_init__(self) -> None:
         if self.flavour not in FLAVOURS:
             raise ValueError(f"flavour must be one of {', '.join(FLAVOURS)}, not {self.flavour!r}")
+        if self.clock not in CLOCKS:
+            raise ValueError(f"clock must be one of {', '.join(CLOCKS)}, not {self.clock!r}")
         if self.nodes < 1:
             raise ValueError("a cluster needs at least one node")
         if self.version is None:

@@ -13,13 +13,14 @@ from mockserver.version import Version
 
 @pytest.fixture
 def start_mock() -> Iterator[Callable[..., MockServer]]:
-    """Start a mock with the given settings (flavour, version as text, nodes, ...); stopped after the test."""
+    """Start a mock with the given settings (flavour, version as text, nodes, `clock="manual"`, ...); stopped
+    after the test. A manual clock is the server's `cluster.clock`."""
     servers: list[MockServer] = []
 
-    def start(clock=None, **settings) -> MockServer:
+    def start(**settings) -> MockServer:
         if isinstance(settings.get("version"), str):
             settings["version"] = Version.parse(settings["version"])
-        server = MockServer(MockSettings(**settings), clock).start()
+        server = MockServer(MockSettings(**settings)).start()
         servers.append(server)
         return server
 

@@ -47,7 +47,11 @@ def mock_factory(config: TargetConfig) -> Target:
 
     _, _, rest = config.target.partition(":")
     flavour, _, version = rest.partition("@")
-    return MockTarget(flavour or config.flavour, version or config.version, config.nodes)
+    try:
+        return MockTarget(flavour or config.flavour, version or config.version, config.nodes)
+    except ValueError as exc:
+        raise TargetError(f"bad mock target {config.target!r}: {exc}",
+                          "use mock, mock:elasticsearch or mock:opensearch, optionally with @VERSION[,VERSION...]")
 
 
 def http_factory(config: TargetConfig) -> Target:
@@ -67,8 +71,8 @@ def create_target(config: TargetConfig) -> Target:
     name = "http" if config.target.startswith(("http://", "https://")) else config.target.split(":")[0]
     available = factories()
     if name not in available:
-        raise TargetError(f"unknown target {config.target!r}: use mock, a cluster URL, or one of "
-                          f"{', '.join(sorted(available))}")
+        raise TargetError(f"unknown target {config.target!r}",
+                          f"use mock, a cluster URL (http:// or https://), or one of {', '.join(sorted(available))}")
     return available[name](config)
 
 

@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-api-key"})
+from conformance import redaction
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,9 @@ class Request:
 
     def as_record(self) -> dict[str, Any]:
         """For reports: secrets redacted, the body as JSON text."""
-        return {"method": self.method, "path": self.path, "params": self.params, "headers": redact(self.headers),
-                "body": self.body.decode("utf-8", "replace") if self.body else None}
+        return {"method": self.method, "path": self.path, "params": redaction.json_value(self.params),
+                "headers": redaction.headers(self.headers),
+                "body": redaction.body_text(self.body.decode("utf-8", "replace")) if self.body else None}
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class Response:
             return self.text
 
     def as_record(self) -> dict[str, Any]:
-        return {"status": self.status, "headers": redact(self.headers), "body": self.body}
+        return {"status": self.status, "headers": redaction.headers(self.headers),
+                "body": redaction.json_value(self.body)}
 
 
 @dataclass(frozen=True)
@@ -53,19 +55,24 @@ class TargetInfo:
     features: frozenset[str] = frozenset()
     fixtures: frozenset[str] = frozenset()
     consent: frozenset[str] = frozenset()
+    distribution: str = ""  # what `GET /` calls the build (empty: the flavour itself)
 
     def describe(self) -> str:
         return f"{self.name} ({self.flavour} {self.version} at {self.url})"
 
     def as_record(self) -> dict[str, Any]:
-        record = asdict(self)
+        record = asdict(self) | {"distribution": self.distribution or self.flavour}
         for key in ("features", "fixtures", "consent"):
             record[key] = sorted(record[key])
         return record
 
 
 class TargetError(Exception):
-    """The target could not be reached or described."""
+    """The target could not be reached or described; `hint` says what to check."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class Target(ABC):
@@ -85,6 +92,3 @@ class Target(ABC):
     def close(self) -> None:
         """Release what the adapter holds (servers, connections)."""
 
-
-def redact(headers: dict[str, str]) -> dict[str, str]:
-    return {k: ("<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}

@@ -5,13 +5,17 @@ from __future__ import annotations
 import base64
 import json
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import urllib3
 
+from conformance import redaction
 from conformance.targets.base import Request, Response, Target, TargetError, TargetInfo
+
+CREDENTIALS_HINT = ("check --username and $STOPCHECK_PASSWORD (or $STOPCHECK_API_KEY / $STOPCHECK_BEARER_TOKEN, "
+                    "or user:password in the URL)")
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,12 @@ class HttpOptions:
 class HttpTarget(Target):
     def __init__(self, options: HttpOptions, name: str = "http") -> None:
         parts = urlsplit(options.url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise TargetError(f"not a cluster URL: {options.url!r} (expected http(s)://host:port)")
-        self.base_url = options.url.rstrip("/")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise TargetError(f"not a cluster URL: {redaction.url(options.url)!r}",
+                              "write it as http(s)://host:port")
+        if parts.username is not None and options.username is None:  # https://user:password@host
+            options = replace(options, username=unquote(parts.username), password=unquote(parts.password or ""))
+        self.base_url = redaction.url(options.url).rstrip("/")
         self._options = options
         self._name = name
         pool_args: dict[str, Any] = {"timeout": urllib3.Timeout(connect=10, read=options.timeout), "retries": False}
@@ -76,7 +83,7 @@ class HttpTarget(Target):
         try:
             raw = self._pool.request(request.method, url, body=request.body, headers=headers, redirect=False)
         except urllib3.exceptions.HTTPError as exc:
-            raise TargetError(f"{request.method} {self.base_url}{request.path} failed: {exc}") from None
+            raise TargetError(f"{request.method} {self.base_url}{request.path} failed: {exc}", _hint(exc)) from None
         return Response(raw.status, dict(raw.headers), raw.data.decode("utf-8", "replace"))
 
     def _get_json(self, path: str, params: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -86,8 +93,7 @@ class HttpTarget(Target):
     def discover(self) -> TargetInfo:
         """Flavour and version from `GET /`; features from `_xpack` (Elasticsearch) or the plugin list."""
         status, root = self._get_json("/")
-        if status != 200 or not isinstance(root, dict) or "version" not in root:
-            raise TargetError(f"GET {self.base_url}/ answered {status}: {json.dumps(root)[:300]}")
+        _check_banner(self.base_url, status, root)
         version = root["version"]
         flavour = "opensearch" if version.get("distribution") == "opensearch" else "elasticsearch"
         features: set[str] = set()
@@ -105,10 +111,38 @@ class HttpTarget(Target):
             if "opensearch-security" in components:
                 features.add("security")
         return TargetInfo(self._name, self.base_url, flavour, version["number"], frozenset(features),
-                          self.fixture_names(), self._options.consent)
+                          self.fixture_names(), self._options.consent,
+                          distribution=version.get("distribution", ""))
 
     def fixture_names(self) -> frozenset[str]:
         return frozenset()
 
     def close(self) -> None:
         self._pool.clear()
+
+
+def _check_banner(url: str, status: int, root: Any) -> None:
+    """`GET /` must answer as Elasticsearch or OpenSearch do; otherwise say what to check."""
+    answer = json.dumps(redaction.json_value(root))[:300]
+    if status == 401:
+        raise TargetError(f"GET {url}/ answered 401 (not authenticated): {answer}", CREDENTIALS_HINT)
+    if status == 403:
+        raise TargetError(f"GET {url}/ answered 403 (forbidden): {answer}",
+                          "the user needs the `monitor` cluster privilege (or more) to run the suite")
+    if status != 200 or not isinstance(root, dict) or not isinstance(root.get("version"), dict) \
+            or not isinstance(root["version"].get("number"), str):
+        raise TargetError(f"GET {url}/ answered {status}, not as Elasticsearch or OpenSearch do "
+                          f"(no version.number): {answer}",
+                          "check that the URL is the cluster's REST endpoint (not Kibana, OpenSearch Dashboards or "
+                          "a proxy's page)")
+
+
+def _hint(error: urllib3.exceptions.HTTPError) -> str:
+    if isinstance(error, urllib3.exceptions.SSLError):
+        return ("TLS failed: pass --ca-certs with the CA that signed the cluster's certificate (or --client-cert/"
+                "--client-key if it asks for one); check http:// versus https://; --insecure skips verification")
+    if isinstance(error, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)):
+        return "check the URL (host and port) and that the cluster is running and reachable from here"
+    if isinstance(error, urllib3.exceptions.ProtocolError):
+        return "the connection broke: check http:// versus https:// and the port"
+    return "check the URL and the cluster's health"

@@ -3,12 +3,11 @@
 import pytest
 from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError
 
-from mockserver.clock import ManualClock
 
 
 @pytest.fixture
 def es(start_mock) -> Elasticsearch:
-    client = Elasticsearch(start_mock(clock=ManualClock()).url)
+    client = Elasticsearch(start_mock(clock="manual").url)
     client.indices.create(index="flights", mappings={"properties": {"delay": {"type": "long"},
                                                                     "distance": {"type": "double"}}})
     for i in range(6):

@@ -3,14 +3,13 @@
 import pytest
 from elasticsearch import Elasticsearch, NotFoundError
 
-from mockserver.clock import ManualClock
 
 pytestmark = pytest.mark.filterwarnings("ignore::elasticsearch.exceptions.GeneralAvailabilityWarning")  # tasks API: preview
 
 
 def test_tasks_with_official_client(start_mock):
-    clock = ManualClock()
-    es = Elasticsearch(start_mock(clock=clock).url)
+    server = start_mock(clock="manual")
+    es = Elasticsearch(server.url)
     es.bulk(index="books", operations=[op for i in range(6) for op in ({"index": {"_id": str(i)}}, {"n": i})])
     task_id = es.reindex(source={"index": "books", "size": 1}, dest={"index": "books-copy"},
                          requests_per_second=1, wait_for_completion=False)["task"]

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from mockserver.clock import ManualClock
 
 BASE = "/_ml/data_frame/analytics"
 
@@ -46,7 +45,7 @@ class Client:
 @pytest.fixture
 def client(start_mock) -> Client:
     """A mock on a ManualClock: waits inside the mock advance its time, so timing paths run instantly."""
-    api = Client(start_mock(clock=ManualClock()).url)
+    api = Client(start_mock(clock="manual").url)
     api("PUT", "/src", {"mappings": {"properties": {"x": {"type": "double"}}}})
     for i in range(4):
         api("PUT", f"/src/_doc/{i}", {"x": i})
@@ -217,8 +216,8 @@ def test_fixtures_need_their_arguments(client):
 
 
 def test_the_destination_index_is_current_without_asking_the_ml_apis(start_mock):
-    clock = ManualClock()
-    api = Client(start_mock(clock=clock).url)
+    server = start_mock(clock="manual")
+    api, clock = Client(server.url), server.cluster.clock
     api("PUT", "/src/_doc/1", {"x": 1.0})
     api.job("quiet")
     api("POST", f"{BASE}/quiet/_start")

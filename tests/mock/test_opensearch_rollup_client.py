@@ -3,7 +3,6 @@
 import pytest
 from opensearchpy import ConflictError, NotFoundError, OpenSearch, RequestError
 
-from mockserver.clock import ManualClock
 
 JOB = {"rollup": {
     "source_index": "books", "target_index": "rollup_{{ctx.source_index}}", "description": "books per hour",
@@ -14,8 +13,8 @@ JOB = {"rollup": {
 
 
 def test_rollup_lifecycle_with_official_client(start_mock):
-    clock = ManualClock(1_700_000_000.0)
-    client = OpenSearch(start_mock(clock=clock, flavour="opensearch").url)
+    server = start_mock(clock="manual", flavour="opensearch")
+    client, clock = OpenSearch(server.url), server.cluster.clock
     client.indices.create(index="books", body={"mappings": {"properties": {
         "order_date": {"type": "date"}, "pages": {"type": "long"}}}})
     client.index(index="books", id="1", body={"order_date": "2024-01-01T10:00:00Z", "pages": 285})

@@ -8,7 +8,6 @@ from urllib.error import HTTPError
 
 import pytest
 
-from mockserver.clock import ManualClock
 
 BODY = {"rollup": {
     "source_index": "books", "target_index": "books_rollup", "description": "d", "page_size": 10,
@@ -32,13 +31,8 @@ def call(server, method, path, body=None):
 
 
 @pytest.fixture
-def clock():
-    return ManualClock(1_700_000_000.0)
-
-
-@pytest.fixture
-def server(start_mock, clock):
-    server = start_mock(clock=clock, flavour="opensearch")
+def server(start_mock):
+    server = start_mock(clock="manual", flavour="opensearch")
     call(server, "PUT", "/books", {"mappings": {"properties": {
         "order_date": {"type": "date"}, "title": {"type": "keyword"}, "pages": {"type": "long"}}}})
     for i, (day, title, pages) in enumerate([("01", "a", 3), ("01", "b", 4), ("02", "a", 5)]):
@@ -88,7 +82,8 @@ def test_head_list_and_delete(server):
     assert status == 200 and deleted["result"] == "deleted" and "forced_refresh" not in deleted
 
 
-def test_scheduled_execution_and_rollup_search(server, clock):
+def test_scheduled_execution_and_rollup_search(server):
+    clock = server.cluster.clock
     call(server, "PUT", f"{JOBS}/j", BODY)
     clock.advance(60)
     explained = call(server, "GET", f"{JOBS}/j/_explain")[2]["j"]

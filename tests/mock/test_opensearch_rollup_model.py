@@ -7,16 +7,16 @@ import copy
 
 import pytest
 
-from mockserver.clock import ManualClock
+from mockserver.clock import MANUAL_START
 from mockserver.cluster import Cluster
-from mockserver.errors import ApiError, StatusError, VersionConflict
-from mockserver.families.opensearch_rollup.errors import ConfigIndexNotFound
+from mockserver.errors import ApiError, IndexNotFound, StatusError, VersionConflict
 from mockserver.families.opensearch_rollup.murmur import fixed_size_id
 from mockserver.families.opensearch_rollup.rollup_search import answer
 from mockserver.settings import MockSettings
 from mockserver.version import Version
+from mockserver.xcontent import Document
 
-START = 1_700_000_000.0  # 2023-11-14T22:13:20Z
+START = MANUAL_START  # 2023-11-14T22:13:20Z
 MINUTE = 60
 READINGS = [  # (timestamp, title, pages)
     ("2024-01-01T10:15:00Z", "a", 100), ("2024-01-01T10:45:00Z", "a", 50), ("2024-01-01T11:05:00Z", "b", 30),
@@ -33,8 +33,8 @@ JOB = {"rollup": {
 
 
 def make(version: str = "2.19.0", readings=READINGS):
-    clock = ManualClock(START)
-    cluster = Cluster(MockSettings(flavour="opensearch", version=Version.parse(version)), clock)
+    cluster = Cluster(MockSettings(flavour="opensearch", version=Version.parse(version), clock="manual"))
+    clock = cluster.clock
     store = cluster.state("indices")
     store.create("books", {"properties": {"order_date": {"type": "date"}, "title": {"type": "keyword"},
                                           "pages": {"type": "long"}}})
@@ -49,6 +49,10 @@ def job(**changes):
     return body
 
 
+def put(jobs, job_id, body, if_seq_no=None, if_primary_term=None):
+    return jobs.put(job_id, Document.of(body), if_seq_no, if_primary_term)
+
+
 def metadata(jobs, job_id="j"):
     return jobs.explain([job_id])[job_id]["rollup_metadata"]
 
@@ -56,7 +60,7 @@ def metadata(jobs, job_id="j"):
 # create, update, sequence numbers ---------------------------------------------------------------------------
 def test_create_answers_201_with_the_stored_job_and_defaults_filled_in():
     _, _, jobs = make()
-    status, body = jobs.put("j", job(), None, None)
+    status, body = put(jobs, "j", job(), None, None)
     assert status == 201
     assert (body["_id"], body["_version"], body["_seq_no"], body["_primary_term"]) == ("j", 1, 0, 1)
     rollup = body["rollup"]
@@ -72,9 +76,9 @@ def test_create_answers_201_with_the_stored_job_and_defaults_filled_in():
 
 def test_sequence_numbers_are_shared_by_every_document_of_the_config_index():
     _, _, jobs = make()
-    assert jobs.put("a", job(), None, None)[1]["_seq_no"] == 0
-    assert jobs.put("b", job(), None, None)[1]["_seq_no"] == 1
-    status, updated = jobs.put("a", job(description="new", schedule={"interval": {
+    assert put(jobs, "a", job(), None, None)[1]["_seq_no"] == 0
+    assert put(jobs, "b", job(), None, None)[1]["_seq_no"] == 1
+    status, updated = put(jobs, "a", job(description="new", schedule={"interval": {
         "start_time": 5, "period": 2, "unit": "hours"}}), 0, 1)
     assert status == 200 and (updated["_version"], updated["_seq_no"]) == (2, 2)
     assert updated["rollup"]["schedule"] == {"interval": {"start_time": 5, "period": 2, "unit": "Hours"}}
@@ -82,33 +86,33 @@ def test_sequence_numbers_are_shared_by_every_document_of_the_config_index():
 
 def test_conflicts_and_the_missing_job_on_update():
     _, _, jobs = make()
-    jobs.put("j", job(), None, None)
+    put(jobs, "j", job(), None, None)
     with pytest.raises(VersionConflict, match=r"^\[j\]: version conflict, document already exists \(current "
                                               r"version \[1\]\)$"):
-        jobs.put("j", job(), None, None)
+        put(jobs, "j", job(), None, None)
     with pytest.raises(VersionConflict, match=r"required seqNo \[7\], primary term \[1\]. current document has "
                                               r"seqNo \[0\] and primary term \[1\]$"):
-        jobs.put("j", job(schedule={"interval": {"start_time": 1, "period": 1, "unit": "Minutes"}}), 7, 1)
+        put(jobs, "j", job(schedule={"interval": {"start_time": 1, "period": 1, "unit": "Minutes"}}), 7, 1)
     with pytest.raises(StatusError, match="^Rollup not found$"):
-        jobs.put("other", job(), 0, 1)
+        put(jobs, "other", job(), 0, 1)
     with pytest.raises(StatusError, match=r"^Not allowed to modify \[continuous, source_index\]$"):
-        jobs.put("j", job(continuous=True, source_index="x", schedule={"interval": {
+        put(jobs, "j", job(continuous=True, source_index="x", schedule={"interval": {
             "start_time": 1, "period": 1, "unit": "Minutes"}}), 0, 1)
 
 
 def test_only_if_seq_no_is_a_create():
     _, _, jobs = make()
-    jobs.put("j", job(), None, None)
+    put(jobs, "j", job(), None, None)
     with pytest.raises(VersionConflict, match="document already exists"):
-        jobs.put("j", job(), 0, None)
+        put(jobs, "j", job(), 0, None)
 
 
 def test_an_update_with_a_seq_no_creates_the_config_index_before_answering_404():
     _, _, jobs = make()
-    with pytest.raises(ConfigIndexNotFound):
+    with pytest.raises(IndexNotFound, match=r"no such index \[\.opendistro-ism-config\]"):
         jobs.get("j")
     with pytest.raises(StatusError, match="Rollup not found"):
-        jobs.put("j", job(), 0, 1)
+        put(jobs, "j", job(), 0, 1)
     with pytest.raises(StatusError, match="Rollup not found") as missing:
         jobs.get("j")
     assert missing.value.status == 404
@@ -116,22 +120,22 @@ def test_an_update_with_a_seq_no_creates_the_config_index_before_answering_404()
 
 def test_recreating_a_deleted_id_within_gc_deletes_continues_its_version():
     clock, _, jobs = make()
-    jobs.put("j", job(), None, None)
+    put(jobs, "j", job(), None, None)
     deleted = jobs.delete("j", forced_refresh=True)
     assert (deleted["_version"], deleted["_seq_no"], deleted["result"]) == (2, 1, "deleted")
-    assert jobs.put("j", job(), None, None)[1]["_version"] == 3
+    assert put(jobs, "j", job(), None, None)[1]["_version"] == 3
     jobs.delete("j", forced_refresh=False)
     clock.advance(61)
-    assert jobs.put("j", job(), None, None)[1]["_version"] == 1
+    assert put(jobs, "j", job(), None, None)[1]["_version"] == 1
 
 
 def test_a_metric_target_field_is_not_kept_so_resending_it_modifies_metrics():
     _, _, jobs = make()
     metrics = [{"source_field": "pages", "target_field": "p", "metrics": [{"sum": {}}]}]
-    body = jobs.put("j", job(metrics=metrics), None, None)[1]
+    body = put(jobs, "j", job(metrics=metrics), None, None)[1]
     assert body["rollup"]["metrics"] == [{"source_field": "pages", "metrics": [{"sum": {}}]}]
     with pytest.raises(StatusError, match=r"Not allowed to modify \[metrics\]"):
-        jobs.put("j", job(metrics=metrics, schedule={"interval": {"start_time": 1, "period": 1,
+        put(jobs, "j", job(metrics=metrics, schedule={"interval": {"start_time": 1, "period": 1,
                                                                   "unit": "Minutes"}}), 0, 1)
 
 
@@ -206,7 +210,7 @@ def _without(key):
 def test_bad_bodies_get_the_real_error(body, kind, status, reason):
     _, _, jobs = make()
     with pytest.raises(ApiError) as error:
-        jobs.put("j", body, None, None)
+        put(jobs, "j", body, None, None)
     envelope = error.value.envelope(jobs.version)
     assert (envelope["error"]["type"], envelope["status"]) == (kind, status)
     assert envelope["error"]["reason"].startswith(reason)
@@ -215,34 +219,34 @@ def test_bad_bodies_get_the_real_error(body, kind, status, reason):
 def test_body_errors_come_before_the_config_index_exists_but_a_bad_target_comes_after():
     _, _, jobs = make()
     with pytest.raises(ApiError):
-        jobs.put("j", job(page_size=0), None, None)
+        put(jobs, "j", job(page_size=0), None, None)
     assert jobs.explain(["j"]) == {"j": None} and not jobs.config.exists
     with pytest.raises(StatusError):
-        jobs.put("j", job(target_index="x?"), None, None)
+        put(jobs, "j", job(target_index="x?"), None, None)
     assert jobs.config.exists
 
 
 def test_a_schedule_delay_needs_a_start_time():
     _, _, jobs = make()
     with pytest.raises(ApiError, match="startTime") as error:
-        jobs.put("j", job(schedule={"interval": {"period": 1, "unit": "Minutes", "schedule_delay": 1}}), None, None)
+        put(jobs, "j", job(schedule={"interval": {"period": 1, "unit": "Minutes", "schedule_delay": 1}}), None, None)
     assert error.value.status == 500
 
 
 def test_an_update_must_resend_the_start_time():
     _, _, jobs = make()
-    jobs.put("j", job(), None, None)
+    put(jobs, "j", job(), None, None)
     with pytest.raises(ApiError, match="initialStartTime") as error:
-        jobs.put("j", job(description="new"), 0, 1)
+        put(jobs, "j", job(description="new"), 0, 1)
     assert (error.value.type, error.value.status) == ("null_pointer_exception", 500)
 
 
 def test_version_dependent_fields():
     _, _, old = make("2.7.0")
-    assert "format" not in old.put("j", job(), None, None)[1]["rollup"]["dimensions"][0]["date_histogram"]
+    assert "format" not in put(old, "j", job(), None, None)[1]["rollup"]["dimensions"][0]["date_histogram"]
     _, _, new = make("3.1.0")
     settings = {"index.number_of_shards": 2, "index": {"codec": "zlib"}}
-    body = new.put("j", job(target_index_settings=settings, schedule={"interval": {
+    body = put(new, "j", job(target_index_settings=settings, schedule={"interval": {
         "period": 1, "unit": "Seconds"}}), None, None)[1]["rollup"]
     assert body["target_index_settings"] == {"index": {"codec": "zlib", "number_of_shards": "2"}}
     assert body["schema_version"] == 24
@@ -250,14 +254,14 @@ def test_version_dependent_fields():
 
 def test_a_continuous_job_moves_its_delay_into_the_schedule():
     _, _, jobs = make()
-    body = jobs.put("j", job(continuous=True, delay=5000), None, None)[1]["rollup"]
+    body = put(jobs, "j", job(continuous=True, delay=5000), None, None)[1]["rollup"]
     assert body["schedule"]["interval"]["schedule_delay"] == 5000 and body["delay"] == 5000
 
 
 # executions -------------------------------------------------------------------------------------------------
 def test_nothing_runs_before_the_first_scheduled_time():
     clock, store, jobs = make()
-    jobs.put("j", job(), None, None)
+    put(jobs, "j", job(), None, None)
     clock.advance(59)
     assert jobs.explain(["j"]) == {"j": {"metadata_id": None, "rollup_metadata": None}}
     assert "rollup_books" not in store.indices
@@ -265,7 +269,7 @@ def test_nothing_runs_before_the_first_scheduled_time():
 
 def test_a_run_rolls_up_every_bucket_in_pages_and_finishes():
     clock, store, jobs = make()
-    jobs.put("j", job(), None, None)
+    put(jobs, "j", job(), None, None)
     clock.advance(MINUTE)
     explained = jobs.explain(["j"])["j"]
     assert explained["rollup_metadata"] == {
@@ -291,7 +295,7 @@ def test_a_run_rolls_up_every_bucket_in_pages_and_finishes():
 
 def test_a_disabled_job_does_not_run_and_a_finished_one_runs_again_after_start():
     clock, store, jobs = make()
-    jobs.put("j", job(enabled=False), None, None)
+    put(jobs, "j", job(enabled=False), None, None)
     clock.advance(10 * MINUTE)
     assert jobs.explain(["j"])["j"]["metadata_id"] is None
     jobs.start("j")
@@ -307,7 +311,7 @@ def test_a_disabled_job_does_not_run_and_a_finished_one_runs_again_after_start()
 
 def test_start_and_stop_of_a_job_already_in_that_state():
     clock, _, jobs = make()
-    jobs.put("j", job(), None, None)
+    put(jobs, "j", job(), None, None)
     clock.advance(1)
     enabled_time = jobs.get("j")["rollup"]["enabled_time"]
     assert jobs.start("j") is True and jobs.get("j")["rollup"]["enabled_time"] == enabled_time
@@ -319,7 +323,7 @@ def test_start_and_stop_of_a_job_already_in_that_state():
 
 def test_a_missing_source_fails_the_job_and_start_retries_it():
     clock, store, jobs = make()
-    jobs.put("j", job(source_index="nothing"), None, None)
+    put(jobs, "j", job(source_index="nothing"), None, None)
     clock.advance(MINUTE)
     failed = metadata(jobs)
     assert failed["status"] == "failed" and failed["failure_reason"] == "No indices found for [nothing]"
@@ -343,9 +347,9 @@ def test_runtime_failures_are_reported_in_the_metadata():
     store.create("texts", {"properties": {"order_date": {"type": "date"}, "title": {"type": "text"},
                                           "pages": {"type": "long"}}})
     store.index_document("texts", "1", {"order_date": "2024-01-01T00:00:00Z", "title": "x", "pages": 1})
-    jobs.put("raw", job(target_index="raw"), None, None)
-    jobs.put("text", job(source_index="texts", target_index="t"), None, None)
-    jobs.put("mapping", job(metrics=[{"source_field": "missing", "metrics": [{"sum": {}}]}]), None, None)
+    put(jobs, "raw", job(target_index="raw"), None, None)
+    put(jobs, "text", job(source_index="texts", target_index="t"), None, None)
+    put(jobs, "mapping", job(metrics=[{"source_field": "missing", "metrics": [{"sum": {}}]}]), None, None)
     clock.advance(MINUTE)
     assert metadata(jobs, "raw")["failure_reason"] == "Target index [raw] is a non rollup index"
     assert metadata(jobs, "mapping")["failure_reason"] == \
@@ -359,7 +363,7 @@ def test_a_continuous_job_rolls_up_each_window_once_it_has_closed():
     readings = [("2023-11-14T20:10:00Z", "a", 1), ("2023-11-14T21:20:00Z", "a", 2),
                 ("2023-11-14T22:05:00Z", "b", 4)]
     clock, store, jobs = make(readings=readings)
-    jobs.put("j", job(continuous=True), None, None)
+    put(jobs, "j", job(continuous=True), None, None)
     clock.advance(MINUTE)
     running = metadata(jobs)
     assert running["status"] == "started"
@@ -381,8 +385,8 @@ def test_a_continuous_job_rolls_up_each_window_once_it_has_closed():
 
 def test_a_continuous_job_waits_in_init_until_a_window_closes_and_without_data_does_nothing():
     clock, store, jobs = make(readings=[("2099-01-01T00:00:00Z", "a", 1)])
-    jobs.put("j", job(continuous=True), None, None)
-    jobs.put("empty", job(continuous=True, source_index="void"), None, None)
+    put(jobs, "j", job(continuous=True), None, None)
+    put(jobs, "empty", job(continuous=True, source_index="void"), None, None)
     store.create("void", {"properties": {"order_date": {"type": "date"}, "title": {"type": "keyword"},
                                          "pages": {"type": "long"}}})
     clock.advance(5 * MINUTE)
@@ -393,8 +397,8 @@ def test_a_continuous_job_waits_in_init_until_a_window_closes_and_without_data_d
 def test_schedules_fire_on_their_own_times():
     clock, _, jobs = make()
     soon = {"interval": {"start_time": START * 1000, "period": 1, "unit": "Minutes", "schedule_delay": 3000}}
-    jobs.put("delayed", job(schedule=soon), None, None)
-    jobs.put("cron", job(schedule={"cron": {"expression": "30 23 * * *", "timezone": "UTC"}}), None, None)
+    put(jobs, "delayed", job(schedule=soon), None, None)
+    put(jobs, "cron", job(schedule={"cron": {"expression": "30 23 * * *", "timezone": "UTC"}}), None, None)
     clock.advance(3)
     assert metadata(jobs, "delayed")["status"] == "finished"
     clock.advance(60 * MINUTE)
@@ -405,7 +409,7 @@ def test_schedules_fire_on_their_own_times():
 
 def test_the_run_now_fixture_fires_an_enabled_job():
     _, _, jobs = make()
-    jobs.put("j", job(), None, None)
+    put(jobs, "j", job(), None, None)
     assert jobs.run_now("j") is True and metadata(jobs)["status"] == "finished"
     assert jobs.run_now("j") is False
 
@@ -414,8 +418,8 @@ def test_the_run_now_fixture_fires_an_enabled_job():
 def test_explain_matches_ids_as_substrings_and_names_missing_ones():
     _, _, jobs = make()
     assert jobs.explain(["a", "b*"]) == {"a": None}
-    jobs.put("abc", job(), None, None)
-    jobs.put("xabcx", job(), None, None)
+    put(jobs, "abc", job(), None, None)
+    put(jobs, "xabcx", job(), None, None)
     assert list(jobs.explain(["abc", "missing"])) == ["abc", "missing", "xabcx"]
     assert jobs.explain(["missing"]) == {"missing": None}
 
@@ -423,7 +427,7 @@ def test_explain_matches_ids_as_substrings_and_names_missing_ones():
 # rollup search ----------------------------------------------------------------------------------------------
 def test_searching_the_target_answers_from_the_rolled_up_documents():
     clock, store, jobs = make()
-    jobs.put("j", job(), None, None)
+    put(jobs, "j", job(), None, None)
     clock.advance(MINUTE)
     jobs.refresh()
     target = store.resolve("rollup_books")
@@ -452,7 +456,7 @@ def test_searching_the_target_answers_from_the_rolled_up_documents():
 ])
 def test_rollup_search_refusals(body, reason):
     clock, store, jobs = make()
-    jobs.put("j", job(), None, None)
+    put(jobs, "j", job(), None, None)
     clock.advance(MINUTE)
     jobs.refresh()
     with pytest.raises(ApiError) as error:

@@ -1,27 +1,26 @@
-"""The rollup indexer state machine and the stop endpoint's waiting, on a fake clock."""
+"""The rollup indexer state machine and the waiting stop, on a manual clock."""
 
 import asyncio
 
 import pytest
 
-from mockserver.clock import ManualClock
 from mockserver.cluster import Cluster
 from mockserver.errors import GenericException, IllegalArgument, ResourceNotFound, StatusError, TimedOut, ValidationFailed
-from mockserver.families.rollup.models import IndexerState
-from mockserver.families.rollup.routes import ROUTES
-from mockserver.params import TimeValue
-from mockserver.routing import Call
+from mockserver.families.rollup.models import IndexerState, NotStopped
 from mockserver.settings import MockSettings
+from mockserver.timevalue import TimeValue
 from mockserver.version import Version
+from mockserver.xcontent import Document
 
-CONFIG = {"index_pattern": "sensor", "rollup_index": "sensor_rollup", "cron": "*/30 * * * * ?", "page_size": 2,
+RAW_CONFIG = {"index_pattern": "sensor", "rollup_index": "sensor_rollup", "cron": "*/30 * * * * ?", "page_size": 2,
           "groups": {"date_histogram": {"field": "timestamp", "fixed_interval": "1h"}},
           "metrics": [{"field": "temperature", "metrics": ["max"]}]}
+CONFIG = Document.of(RAW_CONFIG)
 
 
 def make_cluster(version="8.17.0", usage=True):
-    clock = ManualClock()
-    cluster = Cluster(MockSettings(version=Version.parse(version)), clock)
+    cluster = Cluster(MockSettings(version=Version.parse(version), clock="manual"))
+    clock = cluster.clock
     indices = cluster.state("indices")
     indices.create("sensor", {"properties": {"timestamp": {"type": "date"}, "temperature": {"type": "long"}}})
     for i in range(5):
@@ -38,7 +37,7 @@ def test_jobs_are_created_stopped_and_start_and_stop_immediately_when_idle():
     jobs.start("j")
     assert jobs.state_of("j") is IndexerState.STARTED
     assert jobs.job("j").stats["documents_processed"] == 5 and jobs.job("j").stats["pages_processed"] == 3
-    jobs.stop("j")
+    stop(jobs)
     assert jobs.state_of("j") is IndexerState.STOPPED
 
 
@@ -48,9 +47,9 @@ def test_stopping_an_indexing_job_waits_for_the_in_flight_run():
     jobs.start("j")
     jobs.make_slow("j", 10)
     assert jobs.state_of("j") is IndexerState.INDEXING
-    jobs.stop("j")
+    stop(jobs)
     assert jobs.state_of("j") is IndexerState.STOPPING
-    jobs.stop("j")
+    stop(jobs)
     assert jobs.state_of("j") is IndexerState.STOPPING
     clock.advance(9.9)
     assert jobs.state_of("j") is IndexerState.STOPPING
@@ -62,11 +61,15 @@ def test_start_while_stopping_and_delete_while_running_fail_as_real_clusters_do(
     _, _, jobs = make_cluster()
     jobs.put("j", CONFIG)
     jobs.start("j")
-    failure = jobs.delete("j")
-    assert failure["reason"] == {"type": "illegal_state_exception", "reason": "Could not delete job [j] because "
-                                 "indexer state is [STARTED].  Job must be [STOPPED] before deletion."}
+    with pytest.raises(NotStopped) as not_stopped:
+        jobs.delete("j")
+    envelope = not_stopped.value.envelope(Version(8, 17, 0))
+    assert not_stopped.value.status == 500 and envelope["acknowledged"] is False
+    assert envelope["task_failures"][0]["reason"] == {
+        "type": "illegal_state_exception",
+        "reason": "Could not delete job [j] because indexer state is [STARTED].  Job must be [STOPPED] before deletion."}
     jobs.make_slow("j", 5)
-    jobs.stop("j")
+    stop(jobs)
     with pytest.raises(GenericException, match=r"Cannot start task for Rollup Job \[j\] because state was \[STOPPING\]"):
         jobs.start("j")
 
@@ -74,7 +77,7 @@ def test_start_while_stopping_and_delete_while_running_fail_as_real_clusters_do(
 def test_missing_jobs():
     _, _, jobs = make_cluster()
     with pytest.raises(ResourceNotFound, match=r"^Task for Rollup Job \[nope\] not found$"):
-        jobs.stop("nope")
+        stop(jobs, "nope")
     with pytest.raises(ResourceNotFound, match=r"^the task with id \[nope\] doesn't exist$"):
         jobs.delete("nope")
     assert jobs.get("nope") == []
@@ -90,15 +93,11 @@ def test_put_rules():
         old.put("j", CONFIG)
     assert exists.value.status == 409
     with pytest.raises(ValidationFailed, match=r"Could not find a \[numeric\] or \[date,date_nanos\] field with name \[nope\]"):
-        old.put("k", {**CONFIG, "metrics": [{"field": "nope", "metrics": ["max"]}]})
+        old.put("k", Document.of({**RAW_CONFIG, "metrics": [{"field": "nope", "metrics": ["max"]}]}))
 
 
-def stop_call(cluster, **params):
-    route = next(r for r in ROUTES if r.pattern.endswith("/_stop"))
-    values = {"timeout": TimeValue(30, 1.0), "wait_for_completion": False} | params
-    call = Call(cluster, cluster.state("rollup"), "POST", "/_rollup/job/j/_stop", "/_rollup/job/j/_stop",
-                {"id": "j"}, values, None)
-    return asyncio.run(route.handler(call))
+def stop(jobs, job_id="j", **options):
+    return asyncio.run(jobs.stop(job_id, **options))
 
 
 @pytest.mark.parametrize(("version", "status"), [("8.17.0", 500), ("9.1.0", 429)])
@@ -109,7 +108,7 @@ def test_waiting_stop_times_out_after_the_default_30s_and_the_job_still_stops(ve
     jobs.make_slow("j", 45)
     started = clock.now()
     with pytest.raises(TimedOut) as timed_out:
-        stop_call(cluster, wait_for_completion=True)
+        stop(jobs, wait=True)
     assert clock.now() - started == pytest.approx(30, abs=0.2)
     assert str(timed_out.value) == "Timed out after [30s] while waiting for rollup job [j] to stop. State was [STOPPING]"
     assert timed_out.value.http_status(cluster.settings.version) == status
@@ -118,21 +117,21 @@ def test_waiting_stop_times_out_after_the_default_30s_and_the_job_still_stops(ve
 
 
 def test_waiting_stop_returns_as_soon_as_the_job_stops():
-    cluster, clock, jobs = make_cluster()
+    _, clock, jobs = make_cluster()
     jobs.put("j", CONFIG)
     jobs.start("j")
     jobs.make_slow("j", 3)
     started = clock.now()
-    assert stop_call(cluster, wait_for_completion=True, timeout=TimeValue(10, 1.0)) == {"stopped": True}
+    stop(jobs, wait=True, timeout=TimeValue(10))
     assert 3 <= clock.now() - started < 3.2
     assert jobs.state_of("j") is IndexerState.STOPPED
 
 
 def test_async_stop_returns_without_waiting():
-    cluster, clock, jobs = make_cluster()
+    _, clock, jobs = make_cluster()
     jobs.put("j", CONFIG)
     jobs.start("j")
     jobs.make_slow("j", 3)
     started = clock.now()
-    assert stop_call(cluster) == {"stopped": True}
+    stop(jobs)
     assert clock.now() == started and jobs.state_of("j") is IndexerState.STOPPING

@@ -26,13 +26,13 @@ def call(server, method: str, path: str, body: Any = None, headers: dict[str, st
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
+def clock(mock) -> ManualClock:
+    return mock.cluster.clock
 
 
 @pytest.fixture
-def mock(start_mock, clock):
-    server = start_mock(clock=clock)
+def mock(start_mock):
+    server = start_mock(clock="manual")
     lines = [json.dumps(line) for i in range(10) for line in ({"index": {"_id": str(i)}}, {"n": i, "even": i % 2 == 0})]
     status, _ = call(server, "POST", "/src/_bulk", ("\n".join(lines) + "\n").encode(),
                      {"Content-Type": "application/x-ndjson"})

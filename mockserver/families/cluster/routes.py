@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.errors import IllegalArgument, ResourceNotFound
+from mockserver.families.cluster.models import ClusterInfo
+from mockserver.nodes import Node
 from mockserver.params import Param, string_list
 from mockserver.routing import Body, Call, Route
 
 _BUILD_DATE = "2024-12-11T12:08:05.663969764Z"
 
 
-async def root(call: Call) -> dict[str, Any]:
-    cluster = call.cluster
+async def root(call: Call[ClusterInfo]) -> dict[str, Any]:
+    cluster = call.state
     settings = cluster.settings
     version: dict[str, Any] = {"number": str(settings.version)}
     if settings.flavour == "opensearch":
@@ -32,56 +33,48 @@ async def root(call: Call) -> dict[str, Any]:
             "cluster_uuid": cluster.uuid, "version": version, "tagline": tagline}
 
 
-def node_info(call: Call, node: Any) -> dict[str, Any]:
+def node_info(cluster: ClusterInfo, node: Node) -> dict[str, Any]:
     return {"name": node.name, "transport_address": node.transport_address, "host": node.host, "ip": node.ip,
-            "version": str(call.cluster.settings.version), "roles": list(node.roles),
+            "version": str(cluster.settings.version), "roles": list(node.roles),
             "attributes": dict(node.attributes)}
 
 
-async def nodes(call: Call) -> dict[str, Any]:
-    wanted = call.path_params.get("node_id")
-    selected = [n for n in call.cluster.nodes
-                if wanted in (None, "_all") or n.id in wanted.split(",") or n.name in wanted.split(",")]
+async def nodes(call: Call[ClusterInfo]) -> dict[str, Any]:
+    cluster = call.state
+    selected = cluster.select_nodes(call.path_params.get("node_id"))
     return {"_nodes": {"total": len(selected), "successful": len(selected), "failed": 0},
-            "cluster_name": call.cluster.settings.cluster_name,
-            "nodes": {n.id: node_info(call, n) for n in selected}}
+            "cluster_name": cluster.settings.cluster_name,
+            "nodes": {n.id: node_info(cluster, n) for n in selected}}
 
 
-async def xpack(call: Call) -> dict[str, Any]:
-    features = call.cluster.features
+async def xpack(call: Call[ClusterInfo]) -> dict[str, Any]:
+    cluster = call.state
+    features = cluster.catalogue.features
     return {
-        "build": {"hash": call.cluster.build_hash, "date": _BUILD_DATE},
-        "license": {"uid": call.cluster.uuid, "type": "trial", "mode": "trial", "status": "active"},
+        "build": {"hash": cluster.build_hash, "date": _BUILD_DATE},
+        "license": {"uid": cluster.uuid, "type": "trial", "mode": "trial", "status": "active"},
         "features": {name: {"available": name in features, "enabled": name in features}
                      for name in ("ml", "rollup", "security", "monitoring", "graph", "watcher")},
         "tagline": "You know, for X",
     }
 
 
-async def cat_plugins(call: Call) -> list[dict[str, Any]]:
-    features = call.cluster.features
-    plugins = ["opensearch-index-management"] if "rollup" in features else []
-    return [{"name": node.name, "component": plugin, "version": f"{call.cluster.settings.version}.0"}
-            for node in call.cluster.nodes for plugin in plugins]
+async def cat_plugins(call: Call[ClusterInfo]) -> list[dict[str, Any]]:
+    cluster = call.state
+    plugins = ["opensearch-index-management"] if "rollup" in cluster.catalogue.features else []
+    return [{"name": node.name, "component": plugin, "version": f"{cluster.settings.version}.0"}
+            for node in cluster.nodes for plugin in plugins]
 
 
-async def list_fixtures(call: Call) -> dict[str, Any]:
-    return {"fixtures": sorted(call.cluster.fixtures())}
+async def list_fixtures(call: Call[ClusterInfo]) -> dict[str, Any]:
+    return {"fixtures": call.state.catalogue.fixture_names()}
 
 
-async def use_fixture(call: Call) -> Any:
-    name = call.path_params["name"]
-    fixtures = call.cluster.fixtures()
-    if name not in fixtures:
-        raise ResourceNotFound(f"no fixture [{name}]")
-    family, fixture = fixtures[name]
-    try:
-        return fixture(call.cluster.state(family.name), call.body or {}) or {}
-    except (KeyError, TypeError, ValueError) as exc:
-        raise IllegalArgument(f"fixture [{name}] cannot use arguments {call.body!r}: {exc!r}") from None
+async def use_fixture(call: Call[ClusterInfo]) -> Any:
+    return call.state.use_fixture(call.path_params["name"], call.body)
 
 
-ROUTES = (
+ROUTES: tuple[Route[ClusterInfo], ...] = (
     Route("GET", "/", root),
     Route("HEAD", "/", root),
     Route("GET", "/_nodes", nodes),

@@ -4,8 +4,4 @@ from mockserver.families.indices.models import IndexStore
 from mockserver.families.indices.routes import ROUTES
 from mockserver.family import Family
 
-FAMILY = Family(
-    name="indices",
-    create_state=lambda cluster: IndexStore(lambda: cluster.clock.now() * 1000),
-    routes=ROUTES,
-)
+FAMILY = Family(name="indices", create_state=lambda environment: IndexStore(environment.clock), routes=ROUTES)

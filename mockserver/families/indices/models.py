@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
+from mockserver.clock import Clock
 from mockserver.errors import ApiError, IllegalArgument, IndexNotFound, ResourceAlreadyExists, VersionConflict
 from mockserver.families.indices.query import matches, to_millis
+from mockserver.family import Hooks
+from mockserver.wildcard import is_simple_pattern, simple_match
+
+# answers a search of these indices itself (as a plugin's search interceptor does), or None to let it run
+SearchInterceptor = Callable[[list["Index"], dict[str, Any]], "dict[str, Any] | None"]
 
 _FORBIDDEN = set('\\/*?"<>| ,#:')
 
@@ -118,12 +123,25 @@ def validate_index_name(name: str) -> None:
         raise invalid("index name is too long, (" + str(len(name.encode())) + " > 255)")
 
 
-class IndexStore:
+class IndexStore(Hooks):
     """Every index of the cluster; the families that read or write documents share it."""
 
-    def __init__(self, now_millis: Any) -> None:
-        self._now_millis = now_millis
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
         self.indices: dict[str, Index] = {}
+        self._interceptors: list[SearchInterceptor] = []
+
+    def intercept_searches(self, interceptor: SearchInterceptor) -> None:
+        """Let a family that depends on the indices answer some searches itself (e.g. of rollup indices)."""
+        self._interceptors.append(interceptor)
+
+    def intercepted(self, indices: list[Index], body: dict[str, Any]) -> dict[str, Any] | None:
+        """The answer of the first interceptor that takes this search, or None."""
+        for interceptor in self._interceptors:
+            answer = interceptor(indices, body)
+            if answer is not None:
+                return answer
+        return None
 
     def create(self, name: str, mappings: dict[str, Any] | None = None,
                settings: dict[str, Any] | None = None) -> Index:
@@ -132,7 +150,7 @@ class IndexStore:
             existing = self.indices[name]
             raise ResourceAlreadyExists(f"index [{name}/{existing.uuid}] already exists",
                                         index_uuid=existing.uuid, index=name)
-        index = Index(name, uuid.uuid4().hex[:22], int(self._now_millis()),
+        index = Index(name, uuid.uuid4().hex[:22], int(self.clock.now() * 1000),
                       {"properties": {}, **(mappings or {})}, dict(settings or {}))
         self.indices[name] = index
         return index
@@ -146,13 +164,13 @@ class IndexStore:
         return self.indices.get(name) or self.create(name)
 
     def resolve(self, expression: str, *, must_exist: bool = True) -> list[Index]:
-        """Indices named by a comma list of names and wildcards; `_all` and `*` name every one."""
+        """Indices named by a comma list of names and `*` wildcards; `_all` and `*` name every one."""
         found: dict[str, Index] = {}
         for part in expression.split(","):
-            if part in ("_all", "*") or any(c in part for c in "*?"):
+            if part == "_all" or is_simple_pattern(part):
                 pattern = "*" if part == "_all" else part
                 found |= {n: i for n, i in self.indices.items()
-                          if fnmatch.fnmatchcase(n, pattern) and not (n.startswith(".") and not pattern.startswith("."))}
+                          if simple_match(pattern, n) and not (n.startswith(".") and not pattern.startswith("."))}
             elif part in self.indices:
                 found[part] = self.indices[part]
             elif must_exist:

@@ -4,51 +4,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.errors import ApiError, IllegalArgument, Reply
+from mockserver.errors import ApiError, IllegalArgument
 from mockserver.families.indices.models import IndexStore, write_result
 from mockserver.params import Param, integer, string
-from mockserver.routing import Body, Call, Route
+from mockserver.routing import Body, Call, Reply, Route
 from mockserver.xcontent import token
 
 _REFRESH = Param("refresh", string)
 
-
-def _store(call: Call) -> IndexStore:
-    return call.state
-
-
-async def create_index(call: Call) -> dict[str, Any]:
+async def create_index(call: Call[IndexStore]) -> dict[str, Any]:
     body = call.body or {}
     unknown = set(body) - {"mappings", "settings", "aliases"}
     if unknown:
         raise IllegalArgument(f"unknown key [{sorted(unknown)[0]}] for create index")
     name = call.path_params["index"]
-    _store(call).create(name, body.get("mappings"), body.get("settings"))
+    call.state.create(name, body.get("mappings"), body.get("settings"))
     return {"acknowledged": True, "shards_acknowledged": True, "index": name}
 
 
-async def delete_index(call: Call) -> dict[str, Any]:
-    _store(call).delete(call.path_params["index"])
+async def delete_index(call: Call[IndexStore]) -> dict[str, Any]:
+    call.state.delete(call.path_params["index"])
     return {"acknowledged": True}
 
 
-async def index_exists(call: Call) -> Reply:
-    found = _store(call).resolve(call.path_params["index"], must_exist=False)
+async def index_exists(call: Call[IndexStore]) -> Reply:
+    found = call.state.resolve(call.path_params["index"], must_exist=False)
     return Reply(200 if found else 404, None)
 
 
-async def get_mapping(call: Call) -> dict[str, Any]:
-    return {i.name: {"mappings": i.mappings} for i in _store(call).resolve(call.path_params["index"])}
+async def get_mapping(call: Call[IndexStore]) -> dict[str, Any]:
+    return {i.name: {"mappings": i.mappings} for i in call.state.resolve(call.path_params["index"])}
 
 
-async def index_doc(call: Call) -> Reply:
-    result = _store(call).index_document(call.path_params["index"], call.path_params.get("id"), call.body,
+async def index_doc(call: Call[IndexStore]) -> Reply:
+    result = call.state.index_document(call.path_params["index"], call.path_params.get("id"), call.body,
                                          create_only=call.path.rstrip("/").split("/")[-2] == "_create")
     return Reply(201 if result["result"] == "created" else 200, result)
 
 
-async def get_doc(call: Call) -> Reply:
-    index = _store(call).get(call.path_params["index"])
+async def get_doc(call: Call[IndexStore]) -> Reply:
+    index = call.state.get(call.path_params["index"])
     doc = index.docs.get(call.path_params["id"])
     if doc is None:
         return Reply(404, {"_index": index.name, "_id": call.path_params["id"], "found": False})
@@ -56,16 +51,16 @@ async def get_doc(call: Call) -> Reply:
                        "_primary_term": 1, "found": True, "_source": doc.source})
 
 
-async def delete_doc(call: Call) -> Reply:
-    index = _store(call).get(call.path_params["index"])
+async def delete_doc(call: Call[IndexStore]) -> Reply:
+    index = call.state.get(call.path_params["index"])
     doc = index.remove(call.path_params["id"])
     if doc is None:
         return Reply(404, {"_index": index.name, "_id": call.path_params["id"], "result": "not_found"})
     return Reply(200, write_result(index, doc, "deleted"))
 
 
-async def bulk(call: Call) -> dict[str, Any]:
-    store = _store(call)
+async def bulk(call: Call[IndexStore]) -> dict[str, Any]:
+    store = call.state
     lines = call.body
     items = []
     errors = False
@@ -105,23 +100,23 @@ async def bulk(call: Call) -> dict[str, Any]:
     return {"errors": errors, "took": 1, "items": items}
 
 
-async def refresh(call: Call) -> dict[str, Any]:
-    found = _store(call).resolve(call.path_params.get("index", "_all"))
+async def refresh(call: Call[IndexStore]) -> dict[str, Any]:
+    found = call.state.resolve(call.path_params.get("index", "_all"))
     shards = len(found) * 2
     return {"_shards": {"total": shards, "successful": len(found), "failed": 0}}
 
 
-def _search_body(call: Call) -> dict[str, Any]:
+def _search_body(call: Call[IndexStore]) -> dict[str, Any]:
     body = call.body or {}
     if not isinstance(body, dict):
         raise IllegalArgument("request body must be a JSON object")
     return body
 
 
-async def search(call: Call) -> dict[str, Any]:
+async def search(call: Call[IndexStore]) -> dict[str, Any]:
     body = _search_body(call)
-    indices = _store(call).resolve(call.path_params.get("index", "_all"))
-    intercepted = call.cluster.intercept_search(indices, body)
+    indices = call.state.resolve(call.path_params.get("index", "_all"))
+    intercepted = call.state.intercepted(indices, body)
     if intercepted is not None:
         return intercepted
     hits = [(index, doc) for index in indices for doc in index.search(body.get("query"))]
@@ -141,9 +136,9 @@ async def search(call: Call) -> dict[str, Any]:
     }
 
 
-async def count(call: Call) -> dict[str, Any]:
+async def count(call: Call[IndexStore]) -> dict[str, Any]:
     body = _search_body(call)
-    indices = _store(call).resolve(call.path_params["index"])
+    indices = call.state.resolve(call.path_params["index"])
     total = sum(len(index.search(body.get("query"))) for index in indices)
     return {"count": total, "_shards": {"total": len(indices), "successful": len(indices), "skipped": 0, "failed": 0}}
 
@@ -151,7 +146,7 @@ async def count(call: Call) -> dict[str, Any]:
 _WRITE = (_REFRESH, Param("op_type"), Param("routing"), Param("timeout"))
 _SEARCH = (Param("size", integer), Param("rest_total_hits_as_int"), Param("track_total_hits"))
 
-ROUTES = (
+ROUTES: tuple[Route[IndexStore], ...] = (
     Route("PUT", "/{index}", create_index, params=(Param("wait_for_active_shards"), Param("timeout")),
           body=Body.OPTIONAL),
     Route("DELETE", "/{index}", delete_index, params=(Param("ignore_unavailable"), Param("timeout"))),

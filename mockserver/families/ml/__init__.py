@@ -1,17 +1,22 @@
 """Elasticsearch machine learning data frame analytics jobs (`/_ml/data_frame/analytics`)."""
 
+from mockserver.families.indices.models import IndexStore
 from mockserver.families.ml.models import DfaJobs
 from mockserver.families.ml.routes import FIXTURES, ROUTES
-from mockserver.family import Family
+from mockserver.family import Environment, Family
+
+
+def _jobs(environment: Environment) -> DfaJobs:
+    return DfaJobs(environment.clock, environment.dependency("indices", IndexStore), environment.settings.version,
+                   environment.nodes)
+
 
 FAMILY = Family(
     name="ml",
-    create_state=lambda cluster: DfaJobs(cluster.clock, cluster.state("indices"), cluster.settings.version,
-                                         cluster.nodes),
+    create_state=_jobs,
     routes=ROUTES,
     flavours=frozenset({"elasticsearch"}),
     features=frozenset({"ml"}),
     fixtures=FIXTURES,
     depends_on=("indices",),
-    catch_up=DfaJobs.catch_up,
 )

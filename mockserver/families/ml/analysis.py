@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from mockserver.errors import ApiError, IllegalArgument, ParsingError, StatusError
 from mockserver.families.indices.query import field_value, is_missing
-from mockserver.families.ml.parsing import ObjectReader
+from mockserver.xcontent import Document, ObjectReader, Path
 
 NUMERIC = frozenset({"long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float",
                      "unsigned_long"})
@@ -167,23 +167,25 @@ def _standardized(vectors: list[list[float]]) -> list[list[float]]:
 
 
 # parsing ---------------------------------------------------------------------------------------------------
-def parse_analysis(body: Any, job_id: str) -> Analysis:
+def parse_analysis(document: Document, path: Path, job_id: str) -> Analysis:
     """Parse `{"<analysis name>": {...}}` like `DataFrameAnalyticsConfig.parseAnalysis`."""
+    body = document.at(path)
     if not isinstance(body, dict) or not body:
         found = "END_OBJECT" if isinstance(body, dict) else "START_ARRAY"
         raise ParsingError(f"Failed to parse object: expecting token of type [FIELD_NAME] but found [{found}]")
-    name, params = next(iter(body.items()))
+    name = next(iter(body))
     parser = _PARSERS.get(name)
     if parser is None:
-        raise NamedObjectNotFound(f"[1:2] unable to parse DataFrameAnalysis with name [{name}]: parser not found")
-    analysis = parser(params, job_id)
+        raise NamedObjectNotFound(f"[{document.where(path + (name,), key=True)}] unable to parse DataFrameAnalysis "
+                                  f"with name [{name}]: parser not found")
+    analysis = parser(document, path + (name,), job_id)
     if len(body) > 1:
         raise ParsingError("Failed to parse object: expecting token of type [END_OBJECT] but found [FIELD_NAME]")
     return analysis
 
 
-def _outlier_detection(body: Any, job_id: str) -> Analysis:
-    reader = ObjectReader("outlier_detection", body, {"n_neighbors", "method", "feature_influence_threshold",
+def _outlier_detection(document: Document, path: Path, job_id: str) -> Analysis:
+    reader = ObjectReader("outlier_detection", document, path, {"n_neighbors", "method", "feature_influence_threshold",
                                                       "compute_feature_influence", "outlier_fraction",
                                                       "standardization_enabled"})
     n_neighbors = reader.number("n_neighbors", integral=True)
@@ -215,8 +217,8 @@ def _outlier_detection(body: Any, job_id: str) -> Analysis:
 def _supervised(name: str, extra: dict[str, str]) -> Any:
     fields = {**_SUPERVISED, **extra}
 
-    def parse(body: Any, job_id: str) -> Analysis:
-        reader = ObjectReader(name, body, set(fields))
+    def parse(document: Document, path: Path, job_id: str) -> Analysis:
+        reader = ObjectReader(name, document, path, set(fields))
         values = {field: reader.value(field, kind) for field, kind in fields.items()}
         return reader.build(lambda: _build_supervised(name, values, job_id))
 

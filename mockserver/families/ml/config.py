@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from mockserver.errors import ApiError, IllegalArgument, StatusError, ValidationFailed, XContentParseError
 from mockserver.families.indices.models import InvalidIndexName, validate_index_name
 from mockserver.families.ml.analysis import Analysis, parse_analysis
-from mockserver.families.ml.parsing import ObjectReader
-from mockserver.xcontent import token
+from mockserver.xcontent import Document, ObjectReader, Path, token
 
 ID_LENGTH_LIMIT = 64
 _VALID_ID = re.compile(r"[a-z0-9](?:[a-z0-9_\-.]*[a-z0-9])?")  # dots are accepted but not documented
@@ -70,15 +69,15 @@ def inconsistent_id(body_id: str, url_id: str) -> ApiError:
                            f"as a URL argument")
 
 
-def parse_config(url_id: str, body: Any) -> DfaConfig:
+def parse_config(url_id: str, document: Document) -> DfaConfig:
     """Parse and validate a put body; raises the error a real cluster answers before touching any state."""
-    reader = ObjectReader("data_frame_analytics_config", body, _TOP_FIELDS)
+    reader = ObjectReader("data_frame_analytics_config", document, (), _TOP_FIELDS)
     body_id = reader.string("id")
     if body_id is not None and url_id and body_id != url_id:
         raise inconsistent_id(body_id, url_id)
     source = _sub(reader, "source", _parse_source)
     dest = _sub(reader, "dest", _parse_dest)
-    analysis = _sub(reader, "analysis", lambda value: parse_analysis(value, url_id))
+    analysis = _sub(reader, "analysis", lambda document, path: parse_analysis(document, path, url_id))
     analyzed_fields = _sub(reader, "analyzed_fields", _parse_analyzed_fields, objects_only=False)
     memory = _sub(reader, "model_memory_limit", _parse_memory_limit, objects_only=False)
     threads = reader.number("max_num_threads", integral=True)
@@ -98,27 +97,28 @@ def parse_config(url_id: str, body: Any) -> DfaConfig:
     return config
 
 
-def _sub(reader: ObjectReader, field: str, parse: Any, objects_only: bool = True) -> Any:
+def _sub(reader: ObjectReader, field: str, parse: Callable[[Document, Path], Any], objects_only: bool = True) -> Any:
     """Parse a nested field; like `ObjectParser`, wrap its errors in `failed to parse field [...]`."""
     if field not in reader.body or reader.body[field] is None:
         return None
     if objects_only:
         reader.object(field)
     try:
-        return parse(reader.body[field])
+        return parse(reader.document, reader.path + (field,))
     except ApiError as error:
-        raise XContentParseError(f"[1:2] [{reader.name}] failed to parse field [{field}]", caused_by=error) from None
+        raise reader.failed(field, error) from None
 
 
-def _parse_source(body: Any) -> dict[str, Any]:
-    reader = ObjectReader("data_frame_analytics_source", body, {"index", "query", "_source", "runtime_mappings"})
+def _parse_source(document: Document, path: Path) -> dict[str, Any]:
+    reader = ObjectReader("data_frame_analytics_source", document, path,
+                          {"index", "query", "_source", "runtime_mappings"})
+    body = reader.body
     index = body.get("index")
     if index is None:
         raise IllegalArgument("Required [index]")
     indices = [index] if isinstance(index, str) else index
     if not isinstance(indices, list):
-        raise XContentParseError(f"[1:2] [data_frame_analytics_source] index doesn't support values of type: "
-                                 f"{token(index)}")
+        raise reader.error("index", f"index doesn't support values of type: {token(index)}")
 
     def make() -> dict[str, Any]:
         if not indices:
@@ -127,7 +127,7 @@ def _parse_source(body: Any) -> dict[str, Any]:
             raise IllegalArgument("source.index must contain non-null and non-empty strings")
         source: dict[str, Any] = {"index": indices, "query": reader.object("query") or {"match_all": {}}}
         if "_source" in body:
-            source["_source"] = _parse_analyzed_fields(body["_source"])
+            source["_source"] = _parse_analyzed_fields(document, path + ("_source",))
         if reader.object("runtime_mappings") is not None:
             source["runtime_mappings"] = body["runtime_mappings"]
         return source
@@ -135,8 +135,8 @@ def _parse_source(body: Any) -> dict[str, Any]:
     return reader.build(make)
 
 
-def _parse_dest(body: Any) -> dict[str, Any]:
-    reader = ObjectReader("data_frame_analytics_dest", body, {"index", "results_field"})
+def _parse_dest(document: Document, path: Path) -> dict[str, Any]:
+    reader = ObjectReader("data_frame_analytics_dest", document, path, {"index", "results_field"})
     index, results_field = reader.string("index"), reader.string("results_field")
     if index is None:
         raise IllegalArgument("Required [index]")
@@ -151,27 +151,30 @@ def _parse_dest(body: Any) -> dict[str, Any]:
     return reader.build(make)
 
 
-def _parse_analyzed_fields(value: Any) -> dict[str, list[str]]:
+def _parse_analyzed_fields(document: Document, path: Path) -> dict[str, list[str]]:
     """`FetchSourceContext.fromXContent`: a string, an array of strings, or `{includes, excludes}`."""
+    value = document.at(path)
     if isinstance(value, str):
         return {"includes": [value], "excludes": []}
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return {"includes": list(value), "excludes": []}
     if isinstance(value, dict):
-        ObjectReader("_source", value, {"includes", "excludes", "include", "exclude"})
+        ObjectReader("_source", document, path, {"includes", "excludes", "include", "exclude"})
         parts = {}
         for name in ("includes", "excludes"):
             raw = value.get(name, value.get(name[:-1], []))
             parts[name] = [raw] if isinstance(raw, str) else list(raw)
             if not all(isinstance(v, str) for v in parts[name]):
-                raise XContentParseError(f"[1:2] Unknown key for a VALUE_NUMBER in [{name}].")
+                where = document.where(path + (name if name in value else name[:-1],))
+                raise XContentParseError(f"[{where}] Unknown key for a VALUE_NUMBER in [{name}].")
         return parts
-    raise XContentParseError(f"[1:2] Expected one of [START_OBJECT, START_ARRAY, VALUE_STRING] but found "
-                             f"[{token(value)}]")
+    raise XContentParseError(f"[{document.where(path)}] Expected one of [START_OBJECT, START_ARRAY, VALUE_STRING] "
+                             f"but found [{token(value)}]")
 
 
-def _parse_memory_limit(value: Any) -> str:
+def _parse_memory_limit(document: Document, path: Path) -> str:
     """`ByteSizeValue.parseBytesSizeValue`, echoed the way `getStringRep` prints it."""
+    value = document.at(path)
     text = str(value).strip().lower()
     match = re.fullmatch(r"(\d+)\s*(b|kb|mb|gb|tb|pb)", text)
     if match is None:

@@ -1,21 +1,16 @@
-"""Id expressions as the ML APIs expand them (`ExpandedIdsMatcher`, `Regex.simpleMatch`)."""
+"""Id expressions as the ML APIs expand them (`ExpandedIdsMatcher`)."""
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
 from mockserver.errors import ResourceNotFound
+from mockserver.wildcard import simple_match
 
 
 def tokens(expression: str) -> list[str]:
     """`Strings.tokenizeToStringArray(expression, ",")`: trimmed, empty tokens dropped."""
     return [t.strip() for t in expression.split(",") if t.strip()]
-
-
-def simple_match(pattern: str, value: str) -> bool:
-    """`Regex.simpleMatch`: `*` is the only wildcard."""
-    return re.fullmatch(".*".join(map(re.escape, pattern.split("*"))), value) is not None
 
 
 def is_all(parts: list[str]) -> bool:

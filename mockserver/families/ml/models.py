@@ -16,16 +16,21 @@ from enum import Enum
 from typing import Any, Iterable
 
 from mockserver.clock import Clock
-from mockserver.cluster import Node
-from mockserver.errors import ApiError, ResourceAlreadyExists, StatusError, ValidationFailed
+from mockserver.errors import ApiError, IllegalState, ResourceAlreadyExists, StatusError, ValidationFailed
 from mockserver.families.indices.models import Index, IndexStore
 from mockserver.families.indices.query import field_value, is_missing
 from mockserver.families.ml.analysis import Features
 from mockserver.families.ml.config import DfaConfig
-from mockserver.families.ml.ids import expand, missing, simple_match
+from mockserver.families.ml.ids import expand, missing
+from mockserver.family import Hooks
+from mockserver.nodes import Node
+from mockserver.timevalue import TimeValue
 from mockserver.version import Version
+from mockserver.wildcard import simple_match
 
 DEFAULT_PHASE_SECONDS = 5.0
+STOP_TIMEOUT = TimeValue(30)  # StopDataFrameAnalyticsAction.DEFAULT_TIMEOUT; the docs say 20s (disputed)
+START_TIMEOUT = TimeValue(20)
 INCREMENTAL_ID = "ml__incremental_id"
 
 
@@ -96,10 +101,10 @@ class DfaJob:
         return next((phase for phase, percent in self.progress.items() if percent < 100), None)
 
 
-class DfaJobs:
+class DfaJobs(Hooks):
     """The data frame analytics jobs of one cluster."""
 
-    def __init__(self, clock: Clock, indices: IndexStore, version: Version, nodes: list[Node]) -> None:
+    def __init__(self, clock: Clock, indices: IndexStore, version: Version, nodes: tuple[Node, ...]) -> None:
         self.clock = clock
         self.indices = indices
         self.version = version
@@ -139,7 +144,19 @@ class DfaJobs:
         del self.jobs[job_id]
 
     # start ------------------------------------------------------------------------------------------------
-    def start(self, job_id: str) -> Task:
+    async def start(self, job_id: str, timeout: TimeValue = START_TIMEOUT) -> str:
+        """Start the job and wait until a node takes its task (unless the job may start lazily); the id of that
+        node, or `""` for a lazy start still awaiting one. A 408 when `timeout` passes first."""
+        task = self.start_task(job_id)
+        if task.state is DfaState.STARTING:
+            if self.job(job_id).config.allow_lazy_start:
+                return ""
+            if not await self.clock.wait_until(lambda: self.job(job_id).state is not DfaState.STARTING,
+                                               self.clock.deadline(timeout.seconds)):
+                raise StatusError(f"Starting data frame analytics [{job_id}] timed out after [{timeout}]", 408)
+        return task.node_id
+
+    def start_task(self, job_id: str) -> Task:
         """Validate like `TransportStartDataFrameAnalyticsAction`, then create the persistent task."""
         job = self.job(job_id)
         config = job.config
@@ -175,7 +192,16 @@ class DfaJobs:
         return task
 
     # stop -------------------------------------------------------------------------------------------------
-    def stop(self, jobs: list[DfaJob], force: bool) -> list[str]:
+    async def stop(self, expression: str, allow_no_match: bool, force: bool,
+                   timeout: TimeValue = STOP_TIMEOUT) -> None:
+        """Stop the jobs an id expression names and wait until their tasks are gone; `IllegalState` (500) when
+        `timeout` passes first."""
+        waiting = self.stop_tasks(self.select(expression, allow_no_match), force)
+        if waiting and not await self.clock.wait_until(lambda: self.all_stopped(waiting),
+                                                       self.clock.deadline(timeout.seconds)):
+            raise IllegalState(f"Timed out when waiting for persistent tasks after {timeout}")
+
+    def stop_tasks(self, jobs: list[DfaJob], force: bool) -> list[str]:
         """Stop the jobs (`TransportStopDataFrameAnalyticsAction`); returns the ids a normal stop waits for."""
         failed = [job.id for job in jobs if job.state is DfaState.FAILED]
         if failed and not force:

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from mockserver.clock import wait_until
-from mockserver.errors import IllegalArgument, IllegalState, StatusError
+from mockserver.errors import IllegalArgument
 from mockserver.families.ml.config import inconsistent_id, parse_config
-from mockserver.families.ml.models import DfaJobs, DfaState
-from mockserver.families.ml.parsing import ObjectReader, human_time
-from mockserver.params import Param, TimeValue, boolean, integer, string, time_value, unrecognized
+from mockserver.families.ml.models import START_TIMEOUT, STOP_TIMEOUT, DfaJobs
+from mockserver.params import Param, boolean, integer, string, time_value, unrecognized
 from mockserver.routing import Body, Call, Route
+from mockserver.timevalue import TimeValue, TimeUnit
+from mockserver.xcontent import ObjectReader
 
 BASE = "/_ml/data_frame/analytics"
 STOP_ACTION = "cluster:admin/xpack/ml/data_frame/analytics/stop"  # also the stop body parser's name
 START_ACTION = "cluster:admin/xpack/ml/data_frame/analytics/start"
-STOP_TIMEOUT = TimeValue(30, 1.0)  # StopDataFrameAnalyticsAction.DEFAULT_TIMEOUT; the docs say 20s (disputed)
-START_TIMEOUT = TimeValue(20, 1.0)
 MAX_FROM_SIZE = 10_000
 
-
-def _jobs(call: Call) -> DfaJobs:
-    return call.state
+Ml = Call[DfaJobs]
 
 
 @dataclass
@@ -34,19 +29,19 @@ class Options:
     force: bool
 
 
-def _options(call: Call, action: str, timeout: TimeValue) -> Options:
+def _options(call: Ml, action: str, timeout: TimeValue) -> Options:
     """Options from the body or from query parameters, never both: with a body, the REST handler reads no
     parameter, so any given one is answered as unrecognized (after the body's own errors)."""
     url_id = call.path_params["id"]
     names = [n for n in ("timeout", "allow_no_match", "force") if n in call.params]
-    if call.body is None:
+    if call.document is None:
         def query(name: str, parse: Callable[[str, str], Any], default: Any) -> Any:
             raw = call.params.get(name)
             return default if raw is None else parse(raw, name)
 
         return Options(url_id, query("timeout", time_value, timeout), query("allow_no_match", boolean, True),
                        query("force", boolean, False))
-    reader = ObjectReader(action, call.body, {"id", *names})
+    reader = ObjectReader(action, call.document, (), {"id", *names})
     body_id, body_timeout = reader.string("id"), reader.time("timeout")
     allow, force = reader.boolean("allow_no_match"), reader.boolean("force")
     if body_id is not None and url_id and body_id != url_id:
@@ -57,17 +52,13 @@ def _options(call: Call, action: str, timeout: TimeValue) -> Options:
     return Options(body_id or url_id, body_timeout or timeout, True if allow is None else allow, bool(force))
 
 
-async def _wait(call: Call, done: Callable[[], bool], timeout: TimeValue) -> bool:
-    return await wait_until(_jobs(call).clock, done, math.inf if timeout.infinite else timeout.seconds)
-
-
 # handlers ----------------------------------------------------------------------------------------------------
-async def put(call: Call) -> dict[str, Any]:
-    config = parse_config(call.path_params["id"], call.body)
-    return _jobs(call).put(config).document()
+async def put(call: Ml) -> dict[str, Any]:
+    config = parse_config(call.path_params["id"], call.document)
+    return call.state.put(config).document()
 
 
-def _page(call: Call) -> slice:
+def _page(call: Ml) -> slice:
     start, size = call.params["from"], call.params["size"]
     if start < 0:
         raise IllegalArgument("Parameter [from] cannot be < 0")
@@ -78,9 +69,9 @@ def _page(call: Call) -> slice:
     return slice(start, start + size)
 
 
-async def get(call: Call) -> dict[str, Any]:
+async def get(call: Ml) -> dict[str, Any]:
     page = _page(call)
-    jobs = _jobs(call).select(call.path_params.get("id", "_all"), call.params["allow_no_match"])
+    jobs = call.state.select(call.path_params.get("id", "_all"), call.params["allow_no_match"])
     docs = [job.config.document() for job in jobs[page]]
     if call.params["exclude_generated"]:
         for doc in docs:
@@ -88,37 +79,26 @@ async def get(call: Call) -> dict[str, Any]:
     return {"count": len(jobs), "data_frame_analytics": docs}
 
 
-async def stats(call: Call) -> dict[str, Any]:
+async def stats(call: Ml) -> dict[str, Any]:
     page = _page(call)
-    jobs = _jobs(call)
+    jobs = call.state
     selected = jobs.select(call.path_params.get("id", "_all"), call.params["allow_no_match"])
     return {"count": len(selected), "data_frame_analytics": [jobs.stats(job) for job in selected[page]]}
 
 
-async def start(call: Call) -> dict[str, Any]:
+async def start(call: Ml) -> dict[str, Any]:
     options = _options(call, START_ACTION, START_TIMEOUT)
-    jobs = _jobs(call)
-    task = jobs.start(options.id)
-    if task.state is DfaState.STARTING:
-        if jobs.job(options.id).config.allow_lazy_start:
-            return {"acknowledged": True, "node": ""}
-        if not await _wait(call, lambda: jobs.job(options.id).state is not DfaState.STARTING, options.timeout):
-            raise StatusError(f"Starting data frame analytics [{options.id}] timed out after "
-                              f"[{human_time(options.timeout)}]", 408)
-    return {"acknowledged": True, "node": task.node_id}
+    return {"acknowledged": True, "node": await call.state.start(options.id, options.timeout)}
 
 
-async def stop(call: Call) -> dict[str, Any]:
+async def stop(call: Ml) -> dict[str, Any]:
     options = _options(call, STOP_ACTION, STOP_TIMEOUT)
-    jobs = _jobs(call)
-    waiting = jobs.stop(jobs.select(options.id, options.allow_no_match), options.force)
-    if waiting and not await _wait(call, lambda: jobs.all_stopped(waiting), options.timeout):
-        raise IllegalState(f"Timed out when waiting for persistent tasks after {human_time(options.timeout)}")
+    await call.state.stop(options.id, options.allow_no_match, options.force, options.timeout)
     return {"stopped": True}
 
 
-async def delete(call: Call) -> dict[str, Any]:
-    _jobs(call).delete(call.path_params["id"], call.params["force"])
+async def delete(call: Ml) -> dict[str, Any]:
+    call.state.delete(call.path_params["id"], call.params["force"])
     return {"acknowledged": True}
 
 
@@ -167,7 +147,7 @@ _OPTIONS = (Param("timeout", string), Param("allow_no_match", string), Param("fo
 
 _ACTION = "cluster:{}/xpack/ml/data_frame/analytics/{}"
 
-ROUTES = (
+ROUTES: tuple[Route[DfaJobs], ...] = (
     Route("PUT", f"{BASE}/{{id}}", put, body=Body.REQUIRED, action=_ACTION.format("admin", "put")),
     Route("GET", f"{BASE}/{{id}}", get, params=(*_PAGE, Param("exclude_generated", boolean, False)),
           action=_ACTION.format("monitor", "get")),
@@ -181,6 +161,6 @@ ROUTES = (
           action=START_ACTION),
     Route("POST", f"{BASE}/{{id}}/_stop", stop, params=_OPTIONS, body=Body.OPTIONAL, action=STOP_ACTION),
     Route("DELETE", f"{BASE}/{{id}}", delete, params=(Param("force", boolean, False),
-                                                      Param("timeout", time_value, TimeValue(1, 60.0))),
+                                                      Param("timeout", time_value, TimeValue(1, TimeUnit.MINUTES))),
           action=_ACTION.format("admin", "delete")),
 )

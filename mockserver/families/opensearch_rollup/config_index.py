@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.errors import VersionConflict
-from mockserver.families.opensearch_rollup.errors import CONFIG_INDEX, ConfigIndexNotFound
+from mockserver.families.opensearch_rollup.errors import CONFIG_INDEX, config_index_not_found
 
 PRIMARY_TERM = 1
 GC_DELETES_MILLIS = 60_000
@@ -38,7 +38,7 @@ class ConfigIndex:
 
     def require(self) -> None:
         if not self.exists:
-            raise ConfigIndexNotFound()
+            raise config_index_not_found()
 
     def new_id(self) -> str:
         """An auto-generated document id: 20 base64url characters."""

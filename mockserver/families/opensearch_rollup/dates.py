@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mockserver.errors import IllegalArgument
 from mockserver.families.opensearch_rollup.errors import DateTimeFailure, ZoneRules
-from mockserver.params import TimeValue
+from mockserver.timevalue import TimeValue
 
 # DateHistogramAggregationBuilder.DATE_FIELD_UNITS: the interval strings that name a calendar unit
 CALENDAR_UNITS = {
@@ -142,9 +142,9 @@ class Rounding:
 def fixed_millis(interval: str) -> int:
     """A `fixed_interval` as milliseconds, with the real parse error for anything else."""
     value = TimeValue.parse(interval, "date_histogram.fixedInterval")
-    if value.amount <= 0:
+    if value.duration <= 0:
         raise IllegalArgument(f"Zero or negative time interval [{interval}] not supported")
-    return int(value.seconds * 1000)
+    return value.millis
 
 
 def bucket_rounding(fixed: str | None, calendar: str | None, zone: Zone) -> Rounding:

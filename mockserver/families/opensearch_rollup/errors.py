@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from mockserver.errors import ApiError
+from mockserver.errors import ApiError, IndexNotFound
 
 CONFIG_INDEX = ".opendistro-ism-config"
 
 
-class ConfigIndexNotFound(ApiError):
+def config_index_not_found() -> IndexNotFound:
     """`IndexNotFoundException` for the index-management config index, which every rollup API reads."""
-
-    type, status = "index_not_found_exception", 404
-
-    def __init__(self) -> None:
-        super().__init__(f"no such index [{CONFIG_INDEX}]", index=CONFIG_INDEX,
-                         **{"resource.type": "index_expression", "resource.id": CONFIG_INDEX, "index_uuid": "_na_"})
+    return IndexNotFound(CONFIG_INDEX, resource_type="index_expression")
 
 
 class JsonParseError(ApiError):
@@ -28,13 +23,6 @@ class InputCoercion(ApiError):
     """Jackson's `InputCoercionException`: a number out of range for its Java type (400)."""
 
     type, status = "input_coercion_exception", 400
-    server_exception = False
-
-
-class NumberFormat(ApiError):
-    """`NumberFormatException` (an `IllegalArgumentException`, so 400)."""
-
-    type, status = "number_format_exception", 400
     server_exception = False
 
 

@@ -7,14 +7,14 @@ background, so a `ManualClock` drives jobs through their executions deterministi
 
 from __future__ import annotations
 
-import fnmatch
 import random
 from dataclasses import replace
 from typing import Any
 
 from mockserver.clock import Clock
 from mockserver.errors import IllegalArgument, StatusError, ValidationFailed
-from mockserver.families.indices.models import IndexStore
+from mockserver.families.indices.models import Index, IndexStore
+from mockserver.families.opensearch_rollup import rollup_search
 from mockserver.families.opensearch_rollup.config_index import PRIMARY_TERM, ConfigDoc, ConfigIndex
 from mockserver.families.opensearch_rollup.errors import CONFIG_INDEX, NullPointer
 from mockserver.families.opensearch_rollup.documents import Rollup, RollupMetadata, Status
@@ -22,15 +22,19 @@ from mockserver.families.opensearch_rollup.parsing import Request, parse_request
 from mockserver.families.opensearch_rollup.runner import Runner
 from mockserver.families.opensearch_rollup.schedule import IntervalSchedule
 from mockserver.families.opensearch_rollup.target import resolve_name
+from mockserver.family import Hooks
 from mockserver.version import Version
+from mockserver.wildcard import wildcard_query_match
+from mockserver.xcontent import Document
 
 UNASSIGNED_SEQ_NO, UNASSIGNED_PRIMARY_TERM = -2, 0
 MAX_FIRES_PER_LOOK = 100_000
 RETRY_STOPPED = "Stopped a rollup that was in retry, rolling back to failed status"
 
 
-class RollupJobs:
-    """The rollup jobs of one cluster, kept in its `.opendistro-ism-config` index."""
+class RollupJobs(Hooks):
+    """The rollup jobs of one cluster, kept in its `.opendistro-ism-config` index. It answers searches of
+    rollup indices itself, as the plugin's search interceptor does."""
 
     def __init__(self, clock: Clock, store: IndexStore, version: Version, seed: int = 0,
                  node_id: str = "node-0") -> None:
@@ -39,13 +43,22 @@ class RollupJobs:
         self.store = store
         self.version = version
         self.config = ConfigIndex(random.Random(f"opensearch-rollup-{seed}"))
-        self.runner = Runner(self)
+        self.runner = Runner(self.config, store, version)
+        store.intercept_searches(self.search)
         self._looked_at: dict[str, int] = {}  # job id -> time up to which its schedule has been applied
 
     def now(self) -> int:
         return int(self.clock.now() * 1000)
 
+    def search(self, indices: list[Index], body: dict[str, Any]) -> dict[str, Any] | None:
+        """A search of rollup indices, answered from their rollup documents; None for any other search."""
+        return rollup_search.answer(indices, body, self.node_id)
+
     # the scheduler ----------------------------------------------------------------------------------------
+    def catch_up(self) -> None:
+        """Hook: run the executions that are due before any request reads the indices or the jobs."""
+        self.refresh()
+
     def refresh(self) -> int:
         """Run every execution that is due; return the current time in epoch millis."""
         now = self.now()
@@ -102,13 +115,14 @@ class RollupJobs:
         return body | {"_seq_no": doc.seq_no, "_primary_term": PRIMARY_TERM, "rollup": doc.body.to_json(self.version)}
 
     # create / update --------------------------------------------------------------------------------------
-    def put(self, job_id: str, body: Any, if_seq_no: int | None, if_primary_term: int | None) -> tuple[int, dict]:
+    def put(self, job_id: str, body: Document | None, if_seq_no: int | None,
+            if_primary_term: int | None) -> tuple[int, dict]:
         """Create (201) or, with both `if_seq_no` and `if_primary_term`, update (200) a job."""
         now = self.refresh()
         seq_no = UNASSIGNED_SEQ_NO if if_seq_no is None else if_seq_no
         term = UNASSIGNED_PRIMARY_TERM if if_primary_term is None else if_primary_term
         updating = seq_no != UNASSIGNED_SEQ_NO and term != UNASSIGNED_PRIMARY_TERM
-        rollup = parse_request(body, Request(job_id, updating, now, self.version))
+        rollup = parse_request(body or Document.of(None), Request(job_id, updating, now, self.version))
         if updating and seq_no < 0:
             raise IllegalArgument(f"sequence numbers must be non negative. got [{seq_no}].")
         if updating and term < 0:
@@ -165,7 +179,7 @@ class RollupJobs:
             raise IllegalArgument(f"No enum constant org.opensearch.search.sort.SortOrder.{direction.upper()}")
         jobs = [doc for doc in self.config.docs.values() if isinstance(doc.body, Rollup)]
         if search.strip():
-            jobs = [doc for doc in jobs if fnmatch.fnmatchcase(doc.id, f"*{search.strip()}*")]
+            jobs = [doc for doc in jobs if wildcard_query_match(f"*{search.strip()}*", doc.id)]
         field = sort_field.removeprefix("rollup.").removesuffix(".keyword")
         present = [d for d in jobs if d.body.to_json(self.version).get(field) is not None]
         present.sort(key=lambda d: d.body.to_json(self.version)[field], reverse=direction.lower() == "desc")
@@ -181,7 +195,7 @@ class RollupJobs:
         patterns = [f"*{job_id}*" for job_id in ids]
         for doc in self.config.docs.values():
             job = doc.body
-            if isinstance(job, Rollup) and any(fnmatch.fnmatchcase(job.id, p) for p in patterns):
+            if isinstance(job, Rollup) and any(wildcard_query_match(p, job.id) for p in patterns):
                 metadata = self._metadata_doc(job)
                 result[job.id] = {"metadata_id": job.metadata_id,
                                   "rollup_metadata": metadata.body.to_json() if metadata else None}

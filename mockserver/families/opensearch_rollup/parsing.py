@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver import xcontent
 from mockserver.errors import IllegalArgument
 from mockserver.families.opensearch_rollup.dates import UTC, zone_of
 from mockserver.families.opensearch_rollup.errors import NullPointer, SettingsFailure
@@ -48,9 +49,10 @@ class Request:
     version: Version
 
 
-def parse_request(raw: Any, request: Request) -> Rollup:
+def parse_request(source: xcontent.Document, request: Request) -> Rollup:
     """`parseWithType`: `{"<any key>": {...rollup...}}` and nothing else."""
-    doc = Document(raw)
+    doc = Document(source)
+    raw = doc.root
     doc.expect("START_OBJECT", raw, ())
     if not raw:
         raise doc.unexpected("FIELD_NAME", "END_OBJECT", **doc.location((), end=True))

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from mockserver.errors import IllegalArgument, Reply, ValidationFailed
+from mockserver.errors import IllegalArgument, ValidationFailed
 from mockserver.families.opensearch_rollup.models import RollupJobs
 from mockserver.params import Param, integer, long, string
-from mockserver.routing import Body, Call, Handler, Route
+from mockserver.routing import Body, Call, Handler, Reply, Route
 
 BASE = "/_plugins/_rollup/jobs"
 LEGACY_BASE = "/_opendistro/_rollup/jobs"
 _REFRESH_POLICIES = {"true": True, "": True, "false": False, "wait_for": False}
 
 
-def _jobs(call: Call) -> RollupJobs:
-    return call.state
+Rollups = Call[RollupJobs]
 
 
-def _id(call: Call) -> str:
+def _id(call: Rollups) -> str:
     return call.path_params.get("id", "")
 
 
@@ -29,50 +28,50 @@ def refresh_policy(raw: str, name: str) -> bool:
     return _REFRESH_POLICIES[raw]
 
 
-async def put_job(call: Call) -> Reply:
+async def put_job(call: Rollups) -> Reply:
     job_id = _id(call)
     if not job_id:
         raise IllegalArgument("Missing rollup ID")
-    status, body = _jobs(call).put(job_id, call.body, call.params["if_seq_no"], call.params["if_primary_term"])
+    status, body = call.state.put(job_id, call.document, call.params["if_seq_no"], call.params["if_primary_term"])
     headers = {"Location": f"{BASE}/{job_id}"} if status == 201 else {}
     return Reply(status, body, headers)
 
 
-async def get_job(call: Call) -> dict[str, Any]:
-    return _jobs(call).get(_id(call))
+async def get_job(call: Rollups) -> dict[str, Any]:
+    return call.state.get(_id(call))
 
 
-async def head_job(call: Call) -> Reply:
-    return Reply(200 if _jobs(call).exists(_id(call)) else 404, None)
+async def head_job(call: Rollups) -> Reply:
+    return Reply(200 if call.state.exists(_id(call)) else 404, None)
 
 
-async def list_jobs(call: Call) -> dict[str, Any]:
+async def list_jobs(call: Rollups) -> dict[str, Any]:
     params = call.params
-    return _jobs(call).list_jobs(params["search"], params["from"], params["size"], params["sortField"],
+    return call.state.list_jobs(params["search"], params["from"], params["size"], params["sortField"],
                             params["sortDirection"])
 
 
-async def delete_job(call: Call) -> dict[str, Any]:
-    return _jobs(call).delete(_id(call), call.params["refresh"])
+async def delete_job(call: Rollups) -> dict[str, Any]:
+    return call.state.delete(_id(call), call.params["refresh"])
 
 
-async def start_job(call: Call) -> dict[str, Any]:
+async def start_job(call: Rollups) -> dict[str, Any]:
     if not _id(call).strip():
         raise ValidationFailed("id is missing")
-    return {"acknowledged": _jobs(call).start(_id(call))}
+    return {"acknowledged": call.state.start(_id(call))}
 
 
-async def stop_job(call: Call) -> dict[str, Any]:
+async def stop_job(call: Rollups) -> dict[str, Any]:
     if not _id(call):
         raise IllegalArgument("Missing rollup ID")
-    return {"acknowledged": _jobs(call).stop(_id(call))}
+    return {"acknowledged": call.state.stop(_id(call))}
 
 
-async def explain_jobs(call: Call) -> dict[str, Any]:
+async def explain_jobs(call: Rollups) -> dict[str, Any]:
     ids = _id(call).split(",") if _id(call) else []
     if not ids:
         raise IllegalArgument("Missing rollupID")
-    return _jobs(call).explain(ids)
+    return call.state.explain(ids)
 
 
 def run_now(jobs: RollupJobs, args: dict[str, Any]) -> dict[str, Any]:
@@ -81,10 +80,10 @@ def run_now(jobs: RollupJobs, args: dict[str, Any]) -> dict[str, Any]:
     return {"job_id": job_id, "executed": jobs.run_now(job_id)}
 
 
-def _deprecated(handler: Handler, method: str, suffix: str) -> Handler:
+def _deprecated(handler: Handler[RollupJobs], method: str, suffix: str) -> Handler[RollupJobs]:
     message = f"[{method} {LEGACY_BASE}{suffix}] is deprecated! Use [{method} {BASE}{suffix}] instead."
 
-    async def legacy(call: Call) -> Any:
+    async def legacy(call: Rollups) -> Any:
         call.warn(message)
         return await handler(call)
 
@@ -97,13 +96,14 @@ _PUT_PARAMS = (Param("if_seq_no", long), Param("if_primary_term", long), Param("
 _DELETE_PARAMS = (Param("refresh", refresh_policy, True),)
 
 
-def _routes(method: str, suffix: str, handler: Handler, **options: Any) -> tuple[Route, Route]:
+def _routes(method: str, suffix: str, handler: Handler[RollupJobs],
+            **options: Any) -> tuple[Route[RollupJobs], Route[RollupJobs]]:
     template = suffix.replace("{id}", "{rollupID}")
     return (Route(method, BASE + suffix, handler, **options),
             Route(method, LEGACY_BASE + suffix, _deprecated(handler, method, template), **options))
 
 
-ROUTES: tuple[Route, ...] = (
+ROUTES: tuple[Route[RollupJobs], ...] = (
     *_routes("PUT", "/{id}", put_job, params=_PUT_PARAMS, body=Body.REQUIRED),
     *_routes("PUT", "", put_job, params=_PUT_PARAMS, body=Body.OPTIONAL),
     *_routes("GET", "/{id}", get_job, params=_GET_PARAMS),

@@ -8,7 +8,6 @@ and `_version` advance as on a real cluster. Search and bulk each report 1 ms pe
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from mockserver.errors import ApiError
 from mockserver.families.indices.models import Index, IndexStore
@@ -19,9 +18,6 @@ from mockserver.families.opensearch_rollup.config_index import PRIMARY_TERM, Con
 from mockserver.families.opensearch_rollup.dates import Rounding, window_rounding
 from mockserver.families.opensearch_rollup.documents import Rollup, RollupMetadata, Stats, Status, Window
 from mockserver.version import Version
-
-if TYPE_CHECKING:
-    from mockserver.families.opensearch_rollup.models import RollupJobs
 
 SEARCH_TOOK_MILLIS = 1
 BULK_TOOK_MILLIS = 1
@@ -43,10 +39,10 @@ def should_process(job: Rollup, metadata: RollupMetadata | None, now: int) -> bo
 
 
 class Runner:
-    def __init__(self, jobs: "RollupJobs") -> None:
-        self.config: ConfigIndex = jobs.config
-        self.store: IndexStore = jobs.store
-        self.version: Version = jobs.version
+    def __init__(self, config: ConfigIndex, store: IndexStore, version: Version) -> None:
+        self.config = config
+        self.store = store
+        self.version = version
 
     # config index access ----------------------------------------------------------------------------------
     def _job(self, job_id: str) -> Rollup | None:

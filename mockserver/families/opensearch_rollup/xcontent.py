@@ -1,20 +1,16 @@
-"""The `XContentParser` accessors the rollup body parser relies on, over already-decoded JSON.
-
-A real cluster parses the request body token by token; its errors name the token it found and where. The mock
-gets the decoded body, so token positions are computed on its compact serialization (what the official clients
-send): exact for compact bodies, close for pretty-printed ones.
-"""
+"""The `XContentParser` accessors the rollup body parser relies on, with Jackson's own errors, over a decoded
+request body whose token locations come from `mockserver.xcontent.Document`."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from mockserver.errors import IllegalArgument, IllegalState, ParsingError
-from mockserver.families.opensearch_rollup.errors import InputCoercion, JsonParseError, NumberFormat
-from mockserver.xcontent import token
+from mockserver import xcontent
+from mockserver.errors import IllegalArgument, IllegalState, NumberFormat, ParsingError
+from mockserver.families.opensearch_rollup.errors import InputCoercion, JsonParseError
+from mockserver.xcontent import Path, token
 
-Path = tuple[Any, ...]
 _INT_RANGE = (-(2**31), 2**31 - 1)
 _LONG_RANGE = (-(2**63), 2**63 - 1)
 
@@ -40,42 +36,19 @@ def java_text(value: Any) -> str:
 
 
 class Document:
-    """A decoded request body plus the positions of its tokens."""
+    """A decoded request body and the locations of its tokens, read through `XContentParser`'s accessors."""
 
-    def __init__(self, root: Any) -> None:
-        self.root = root
-        self._values: dict[Path, int] = {}
-        self._keys: dict[Path, int] = {}
-        self._ends: dict[Path, int] = {}
-        self._layout(root, (), 0)
-
-    def _layout(self, value: Any, path: Path, offset: int) -> int:
-        """Record where each token starts in the compact serialization; return the offset after `value`."""
-        self._values[path] = offset
-        if isinstance(value, dict):
-            offset += 1
-            for i, (key, child) in enumerate(value.items()):
-                offset += 1 if i else 0
-                self._keys[path + (key,)] = offset
-                offset += len(json.dumps(key, ensure_ascii=False)) + 1
-                offset = self._layout(child, path + (key,), offset)
-            self._ends[path] = offset
-            return offset + 1
-        if isinstance(value, list):
-            offset += 1
-            for i, child in enumerate(value):
-                offset = self._layout(child, path + (i,), offset + (1 if i else 0))
-            self._ends[path] = offset
-            return offset + 1
-        return offset + len(json.dumps(value, ensure_ascii=False))
+    def __init__(self, source: xcontent.Document) -> None:
+        self.root = source.value
+        self._source = source
 
     def location(self, path: Path, *, key: bool = False, end: bool = False) -> dict[str, int]:
-        table = self._keys if key else self._ends if end else self._values
-        return {"line": 1, "col": table.get(path, 0) + 1}
+        """`line` and `col` of a token, as `parsing_exception` metadata carries them."""
+        line, column = self._source.location(path, key=key, end=end)
+        return {"line": line, "col": column}
 
     def where(self, path: Path) -> str:
-        loc = self.location(path)
-        return f"{loc['line']}:{loc['col']}"
+        return self._source.where(path)
 
     # ensureExpectedToken ------------------------------------------------------------------------------------
     def unexpected(self, expected: str, found: str, **location: int) -> ParsingError:
@@ -122,7 +95,7 @@ class Document:
             try:
                 return float(value)
             except ValueError:
-                raise NumberFormat(f'For input string: "{value}"') from None
+                raise NumberFormat.for_input(value) from None
         self._require_number(value)
         return float(value)
 
@@ -131,7 +104,7 @@ class Document:
             try:
                 number = float(value)
             except ValueError:
-                raise NumberFormat(f'For input string: "{value}"') from None
+                raise NumberFormat.for_input(value) from None
             if not bounds[0] <= number <= bounds[1]:
                 raise IllegalArgument(f"Value [{value}] is out of range for {article}")
             return int(number)

@@ -6,7 +6,6 @@ an indexing run that started at `t` with `indexing_seconds = d` is over at `t + 
 
 from __future__ import annotations
 
-import fnmatch
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -15,16 +14,38 @@ from typing import Any
 
 from mockserver.clock import Clock
 from mockserver.errors import (ApiError, GenericException, IllegalArgument, ResourceNotFound, RuntimeFailure,
-                               StatusError, ValidationFailed, XContentParseError)
+                               StatusError, TimedOut, ValidationFailed, XContentParseError)
 from mockserver.families.indices.models import Index, IndexStore
+from mockserver.family import Hooks
+from mockserver.timevalue import TimeValue
 from mockserver.version import Version
+from mockserver.wildcard import simple_match
+from mockserver.xcontent import Document
 
 DEPRECATION_MESSAGE = "The rollup functionality will be removed in Elasticsearch 10.0. See docs for more information."
 USAGE_CHECK_SINCE = Version(8, 15, 0)
+DEFAULT_STOP_TIMEOUT = TimeValue(30)  # StopRollupJobAction.DEFAULT_TIMEOUT
 _CONFIG_FIELDS = ("id", "index_pattern", "rollup_index", "cron", "groups", "metrics", "timeout", "page_size")
 _METRICS = {"min", "max", "sum", "avg", "value_count"}
 _NUMERIC = {"long", "integer", "short", "byte", "double", "float", "half_float", "scaled_float", "unsigned_long"}
 _DATES = {"date", "date_nanos"}
+
+
+class NotStopped(ApiError):
+    """A delete of a job that is not stopped: the 500 a real cluster answers with the task failure in
+    `task_failures` (not an error envelope), as `DeleteRollupJobAction.Response` renders it."""
+
+    status = 500
+
+    def __init__(self, job: "RollupJob") -> None:
+        super().__init__(f"Could not delete job [{job.id}] because indexer state is [{job.state.label}].  "
+                         f"Job must be [STOPPED] before deletion.")
+        self.task_id, self.node_id = job.task_id, job.node_id
+
+    def envelope(self, version: Version, trace: bool = False) -> dict[str, Any]:
+        failure = {"task_id": self.task_id, "node_id": self.node_id, "status": "INTERNAL_SERVER_ERROR",
+                   "reason": {"type": "illegal_state_exception", "reason": self.reason}}
+        return {"task_failures": [failure], "acknowledged": False}
 
 
 class IndexerState(str, Enum):
@@ -58,7 +79,7 @@ class RollupJob:
         return self.config["id"]
 
 
-class RollupJobs:
+class RollupJobs(Hooks):
     """The rollup jobs of one cluster."""
 
     def __init__(self, clock: Clock, indices: IndexStore, version: Version, node_ids: list[str]) -> None:
@@ -115,7 +136,9 @@ class RollupJobs:
             job.state = IndexerState.INDEXING
             job.busy_until = self.clock.now() + job.indexing_seconds
 
-    def stop(self, job_id: str) -> None:
+    async def stop(self, job_id: str, wait: bool = False, timeout: TimeValue = DEFAULT_STOP_TIMEOUT) -> None:
+        """Stop the job; an indexing run in flight finishes first (`STOPPING`). With `wait`, return only once
+        the job is stopped (or gone), or raise `TimedOut` when `timeout` passes first."""
         job = self.job(job_id)
         if job.state is IndexerState.ABORTING:
             raise GenericException(f"Cannot stop task for Rollup Job [{job_id}] because state was [ABORTING]")
@@ -123,6 +146,12 @@ class RollupJobs:
             job.state = IndexerState.STOPPED
         elif job.state is IndexerState.INDEXING:
             job.state = IndexerState.STOPPING
+        if not wait:
+            return
+        deadline = self.clock.now() + max(timeout.seconds, 0)
+        if not await self.clock.wait_until(lambda: self.state_of(job_id) in (IndexerState.STOPPED, None), deadline):
+            raise TimedOut(f"Timed out after [{timeout.string_rep()}] while waiting for rollup job [{job_id}] to "
+                           f"stop. State was [{self.job(job_id).state.label}]")
 
     def make_slow(self, job_id: str, seconds: float) -> None:
         """Every indexing run of this job takes `seconds`; a started job begins one now."""
@@ -131,21 +160,19 @@ class RollupJobs:
         if job.state is IndexerState.STARTED:
             self._trigger(job)
 
-    def delete(self, job_id: str) -> dict[str, Any] | None:
-        """Delete a stopped job; for any other state return the task failure a real cluster reports."""
+    def delete(self, job_id: str) -> None:
+        """Delete a stopped job; raises `NotStopped` for any other state."""
         job = self.jobs.get(job_id)
         if job is None:
             raise ResourceNotFound(f"the task with id [{job_id}] doesn't exist")
         self.refresh(job)
         if job.state is not IndexerState.STOPPED:
-            return {
-                "task_id": job.task_id, "node_id": job.node_id, "status": "INTERNAL_SERVER_ERROR",
-                "reason": {"type": "illegal_state_exception",
-                           "reason": f"Could not delete job [{job_id}] because indexer state is [{job.state.label}]."
-                                     f"  Job must be [STOPPED] before deletion."},
-            }
+            raise NotStopped(job)
         del self.jobs[job_id]
-        return None
+
+    def warnings(self) -> list[str]:
+        """The deprecation warnings every rollup API answers with on this version."""
+        return [DEPRECATION_MESSAGE] if self.version >= USAGE_CHECK_SINCE else []
 
     def get(self, job_id: str | None) -> list[RollupJob]:
         if job_id in (None, "", "_all", "*"):
@@ -157,7 +184,7 @@ class RollupJobs:
         return selected
 
     # creation --------------------------------------------------------------------------------------------
-    def put(self, job_id: str, body: Any) -> None:
+    def put(self, job_id: str, body: Document) -> None:
         config = parse_config(job_id, body)
         if self.version >= USAGE_CHECK_SINCE and not self.jobs and not any(
                 "_rollup" in i.meta for i in self.indices.indices.values()):
@@ -218,17 +245,18 @@ def _has_field(indices: list[Index], name: str, types: set[str]) -> bool:
     return any(index.field_type(name) in types for index in indices)
 
 
-def parse_config(job_id: str, body: Any) -> dict[str, Any]:
+def parse_config(job_id: str, document: Document) -> dict[str, Any]:
     """Validate a put-job body the way `RollupJobConfig` does and return the config a GET echoes."""
+    body = document.value
     if not isinstance(body, dict):
-        raise XContentParseError("[1:1] [job] failed to parse object")
+        raise XContentParseError(f"[{document.where(())}] [job] failed to parse object")
     for key in body:
         if key not in _CONFIG_FIELDS or key == "id":
-            raise XContentParseError(f"[1:2] [job] unknown field [{key}]")
+            raise XContentParseError(f"[{document.where((key,), key=True)}] [job] unknown field [{key}]")
 
     def fail(message: str) -> ApiError:
-        return XContentParseError("[1:1] Failed to build [job] after last required field arrived",
-                                  caused_by=IllegalArgument(message))
+        return XContentParseError(f"[{document.where((), end=True)}] Failed to build [job] after last required "
+                                  f"field arrived", caused_by=IllegalArgument(message))
 
     index_pattern, rollup_index = body.get("index_pattern"), body.get("rollup_index")
     if not job_id:
@@ -241,7 +269,7 @@ def parse_config(job_id: str, body: Any) -> dict[str, Any]:
         raise fail("Rollup index must be a non-null, non-empty string")
     if rollup_index == index_pattern:
         raise fail("Rollup index may not be the same as the index pattern")
-    if "*" in index_pattern and fnmatch.fnmatchcase(rollup_index, index_pattern):
+    if "*" in index_pattern and simple_match(index_pattern, rollup_index):
         raise fail("Index pattern would match rollup index name which is not allowed")
     if not isinstance(body.get("cron"), str) or not body["cron"]:
         raise fail("Cron schedule must be a non-null, non-empty string")

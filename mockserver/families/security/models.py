@@ -7,11 +7,13 @@ without configuring secrets; every credential that is sent is checked as a real 
 from __future__ import annotations
 
 import base64
-import fnmatch
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
 from mockserver.errors import ApiError, IllegalArgument
+from mockserver.family import Hooks
+from mockserver.routing import Call
+from mockserver.wildcard import simple_match
 
 SUPERUSER = "elastic"
 RUN_AS_HEADER = "es-security-runas-user"
@@ -49,9 +51,9 @@ class Forbidden(SecurityError):
 
 
 def grants(privilege: str, action: str) -> bool:
-    if privilege == "manage" and fnmatch.fnmatchcase(action, _MANAGE_EXCEPT):
+    if privilege == "manage" and simple_match(_MANAGE_EXCEPT, action):
         return False
-    return any(fnmatch.fnmatchcase(action, pattern) for pattern in PRIVILEGES.get(privilege, ()))
+    return any(simple_match(pattern, action) for pattern in PRIVILEGES.get(privilege, ()))
 
 
 @dataclass
@@ -62,7 +64,7 @@ class User:
 
 
 @dataclass
-class Security:
+class Security(Hooks):
     roles: dict[str, list[str]] = field(default_factory=lambda: {"superuser": ["all"]})
     users: dict[str, User] = field(default_factory=lambda: {SUPERUSER: User(SUPERUSER, "changeme", ["superuser"])})
 
@@ -84,7 +86,21 @@ class Security:
         self.users[name] = User(name, password or (previous.password if previous else ""), list(roles))
         return created
 
-    def authenticate(self, headers: Mapping[str, str], uri: str) -> User:
+    def delete_role(self, name: str) -> bool:
+        return self.roles.pop(name, None) is not None
+
+    def delete_user(self, name: str) -> bool:
+        return self.users.pop(name, None) is not None
+
+    def authorize(self, call: Call[Any]) -> None:
+        """Hook: the user the request acts as must hold a privilege that grants the route's action."""
+        self.check(self.user_of(call.headers, call.uri), call.action)
+
+    def authenticate(self, headers: Mapping[str, str], uri: str) -> None:
+        """Hook: refuse (401) a request whose credentials are wrong."""
+        self.user_of(headers, uri)
+
+    def user_of(self, headers: Mapping[str, str], uri: str) -> User:
         """The user a request acts as: its basic credentials (or the superuser without any), then run-as."""
         header = headers.get("Authorization")
         user = self.users[SUPERUSER]
@@ -110,7 +126,7 @@ class Security:
     def allows(self, user: User, action: str) -> bool:
         return any(grants(p, action) for role in user.roles for p in self.roles.get(role, ()))
 
-    def authorize(self, user: User, action: str | None) -> None:
+    def check(self, user: User, action: str | None) -> None:
         if action is None or self.allows(user, action):
             return
         granting = [p for p in PRIVILEGES if grants(p, action)]

@@ -18,9 +18,9 @@ from typing import Any
 from mockserver.errors import ApiError, ParsingError, ValidationFailed, VersionConflict
 from mockserver.families.indices.models import Index, IndexStore
 from mockserver.families.indices.query import matches
-from mockserver.families.tasks.info import human_time
 from mockserver.families.tasks.model import Task, copied_headers
 from mockserver.families.tasks.registry import TaskRegistry
+from mockserver.timevalue import TimeValue
 
 AUTO_SLICES = 0
 AUTO_SLICE_CEILING = 20
@@ -111,13 +111,13 @@ class Status:
         body |= {"deleted": self.deleted, "batches": self.batches, "version_conflicts": self.version_conflicts,
                  "noops": self.noops, "retries": {"bulk": 0, "search": 0}}
         if human:
-            body["throttled"] = human_time(self.throttled)
+            body["throttled"] = str(TimeValue.of_seconds(self.throttled))
         body["throttled_millis"] = int(self.throttled * 1000)
         body["requests_per_second"] = -1.0 if math.isinf(self.requests_per_second) else float(self.requests_per_second)
         if self.canceled is not None:
             body["canceled"] = self.canceled
         if human:
-            body["throttled_until"] = human_time(self.throttled_until)
+            body["throttled_until"] = str(TimeValue.of_seconds(self.throttled_until))
         body["throttled_until_millis"] = int(self.throttled_until * 1000)
         if self.slices:
             body["slices"] = [s.to_json(human) if s is not None else None for s in self.slices]
@@ -289,9 +289,20 @@ class Failed:
         return Status().to_json(human)
 
 
-def start(registry: TaskRegistry, store: IndexStore, request: BulkRequest, headers: Any, *,
-          store_result: bool) -> Task:
+async def run(registry: TaskRegistry, request: BulkRequest, headers: Any, *, wait: bool) -> Task:
+    """Start the request's task. Without `wait` its result is stored when it ends; with `wait`, return once it
+    ended, raising its error if it failed as it started."""
+    task = start(registry, request, headers, store_result=not wait)
+    if wait:
+        await registry.wait(lambda: task.ended is not None, math.inf)
+        if task.work.error is not None:
+            raise task.work.error
+    return task
+
+
+def start(registry: TaskRegistry, request: BulkRequest, headers: Any, *, store_result: bool) -> Task:
     """Register the request's task on the next node and start its work (and slices) now."""
+    store = registry.store
     now = registry.clock.now()
     fields = dict(cancellable=True, description=request.description, headers=copied_headers(headers))
     task = registry.register(registry.next_node(), request.kind.value, store_result=store_result, **fields)

@@ -3,18 +3,19 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from typing import Any
 
-from mockserver.errors import IllegalArgument, ParsingError, Reply, ValidationFailed, XContentParseError
+from mockserver.errors import IllegalArgument, ParsingError, ValidationFailed, XContentParseError
 from mockserver.families.tasks import bulk
 from mockserver.families.tasks.bulk import AUTO_SLICES, BulkRequest, Kind, check_query
 from mockserver.families.tasks.registry import TaskRegistry
 from mockserver.params import Param, boolean, integer, string, time_value
-from mockserver.routing import Body, Call, Route
-from mockserver.xcontent import token
+from mockserver.routing import Body, Call, Reply, Route
+from mockserver.xcontent import Document, token
+
+Tasks = Call[TaskRegistry]
 
 _FLOAT = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[fFdD]?|[+-]?Infinity")
 _RATE_ERROR = "[requests_per_second] must be a float greater than 0. Use -1 to disable throttling."
@@ -65,21 +66,17 @@ def no_size(raw: str, name: str) -> None:
 
 
 # bodies ------------------------------------------------------------------------------------------------------
-def _column(body: Any, key: str) -> int:
-    """Where `key` starts in the compact JSON of the body (1-based), as parser locations count."""
-    return json.dumps(body, separators=(",", ":")).find(json.dumps(key)) + 1
-
-
-def _object(body: Any, what: str) -> dict[str, Any]:
+def _object(document: Document, path: tuple[str, ...], what: str) -> dict[str, Any]:
+    body = document.at(path)
     if not isinstance(body, dict):
-        raise XContentParseError(f"[1:1] [{what}] failed to parse object")
+        raise XContentParseError(f"[{document.where(path)}] [{what}] failed to parse object")
     return body
 
 
-def _doc_limit(body: dict[str, Any], params: dict[str, Any]) -> int | None:
-    from_body = body.get("max_docs")
+def _doc_limit(document: Document, params: dict[str, Any]) -> int | None:
+    from_body = document.value.get("max_docs")
     if from_body is not None and (not isinstance(from_body, int) or isinstance(from_body, bool)):
-        raise XContentParseError(f"[1:{_column(body, 'max_docs')}] [max_docs] failed to parse field [max_docs]")
+        raise XContentParseError(f"[{document.where(('max_docs',))}] [max_docs] failed to parse field [max_docs]")
     if from_body is not None and from_body < 0:
         raise IllegalArgument(f"[max_docs] parameter cannot be negative, found [{from_body}]")
     from_param = params.get("max_docs")
@@ -102,28 +99,29 @@ _SOURCE_FIELDS = ("index", "query", "size", "_source", "sort", "slice", "runtime
 _DEST_FIELDS = ("index", "op_type", "version_type", "pipeline", "routing")
 
 
-def parse_reindex(body: Any, params: dict[str, Any]) -> BulkRequest:
-    body = _object(body, "reindex")
+def parse_reindex(document: Document, params: dict[str, Any]) -> BulkRequest:
+    body = _object(document, (), "reindex")
     for key in body:
         if key not in _REINDEX_FIELDS:
-            raise XContentParseError(f"[1:{_column(body, key)}] [reindex] unknown field [{key}]")
-    source = _object(body.get("source", {}), "source")
-    dest = _object(body.get("dest", {}), "dest")
+            raise XContentParseError(f"[{document.where((key,), key=True)}] [reindex] unknown field [{key}]")
+    source = _object(document, ("source",), "source") if "source" in body else {}
+    dest = _object(document, ("dest",), "dest") if "dest" in body else {}
     for key, value in source.items():
         if key not in _SOURCE_FIELDS:
-            col = _column(body, key)
-            raise XContentParseError(f"[1:{_column(body, 'source')}] [reindex] failed to parse field [source]",
+            line, column = document.location(("source", key))
+            raise XContentParseError(f"[{document.where(('source',))}] [reindex] failed to parse field [source]",
                                      caused_by=ParsingError(f"Unknown key for a {token(value)} in [{key}].",
-                                                            line=1, col=col))
+                                                            line=line, col=column))
     for key in dest:
         if key not in _DEST_FIELDS:
-            raise XContentParseError(f"[1:{_column(body, 'dest')}] [reindex] failed to parse field [dest]",
-                                     caused_by=XContentParseError(f"[1:{_column(body, key)}] [dest] unknown field [{key}]"))
+            raise XContentParseError(f"[{document.where(('dest',))}] [reindex] failed to parse field [dest]",
+                                     caused_by=XContentParseError(f"[{document.where(('dest', key), key=True)}] "
+                                                                  f"[dest] unknown field [{key}]"))
     indices = _index_names(source.get("index", []))
     if not isinstance(dest.get("index", ""), str):
-        raise XContentParseError(f"[1:{_column(body, 'dest')}] [reindex] failed to parse field [dest]",
-                                 caused_by=XContentParseError(f"[1:{_column(body, 'index')}] [dest] index doesn't "
-                                                              f"support values of type: {token(dest['index'])}"))
+        raise XContentParseError(f"[{document.where(('dest',))}] [reindex] failed to parse field [dest]",
+                                 caused_by=XContentParseError(f"[{document.where(('dest', 'index'))}] [dest] index "
+                                                              f"doesn't support values of type: {token(dest['index'])}"))
     problems = []
     if not [i for i in indices if i]:
         problems.append("use _all if you really want to copy from all existing indexes")
@@ -139,7 +137,7 @@ def parse_reindex(body: Any, params: dict[str, Any]) -> BulkRequest:
         raise IllegalArgument(f"[size] parameter cannot be negative, found [{batch}]")
     return BulkRequest(Kind.REINDEX, tuple(i.strip() for i in indices if i.strip()), check_query(source.get("query")),
                        batch_size=batch, requests_per_second=params["requests_per_second"], slices=params["slices"],
-                       max_docs=_doc_limit(body, params), dest=str(dest["index"]), op_type=op_type,
+                       max_docs=_doc_limit(document, params), dest=str(dest["index"]), op_type=op_type,
                        abort_on_conflict=conflicts(str(body.get("conflicts", "abort")), "conflicts") == "abort")
 
 
@@ -147,21 +145,23 @@ _BY_QUERY_FIELDS = ("query", "max_docs", "conflicts", "slice", "sort", "_source"
                     "terminate_after", "runtime_mappings", "seq_no_primary_term", "version")
 
 
-def parse_by_query(kind: Kind, index: str, body: Any, params: dict[str, Any]) -> BulkRequest:
-    body = _object(body if body is not None else {}, "search")
+def parse_by_query(kind: Kind, index: str, document: Document | None, params: dict[str, Any]) -> BulkRequest:
+    document = document or Document.of({})
+    body = _object(document, (), "search")
     allowed = _BY_QUERY_FIELDS + (("script",) if kind is Kind.UPDATE else ())
     for key, value in body.items():
         if key == "size":
             raise IllegalArgument("invalid parameter [size], use [max_docs] instead")
         if key not in allowed:
-            raise ParsingError(f"Unknown key for a {token(value)} in [{key}].", line=1, col=_column(body, key) + len(key) + 3)
+            line, column = document.location((key,))
+            raise ParsingError(f"Unknown key for a {token(value)} in [{key}].", line=line, col=column)
     query = check_query(body.get("query")) if "query" in body else _query_string(params.get("q"))
     if kind is Kind.DELETE and query is None:
         raise ValidationFailed("query is missing")
     mode = params["conflicts"] or conflicts(str(body.get("conflicts", "abort")), "conflicts")
     return BulkRequest(kind, tuple(part.strip() for part in index.split(",") if part.strip()), query,
                        batch_size=params["scroll_size"], requests_per_second=params["requests_per_second"],
-                       slices=params["slices"], max_docs=_doc_limit(body, params),
+                       slices=params["slices"], max_docs=_doc_limit(document, params),
                        abort_on_conflict=mode == "abort", ignore_unavailable=bool(params["ignore_unavailable"]))
 
 
@@ -176,35 +176,31 @@ def _query_string(q: str | None) -> dict[str, Any] | None:
 
 
 # handlers ------------------------------------------------------------------------------------------------------
-async def reindex(call: Call) -> Any:
+async def reindex(call: Tasks) -> Any:
     if call.params["pipeline"] is not None:
         raise IllegalArgument("_reindex doesn't support [pipeline] as a query parameter. "
                               "Specify it in the [dest] object instead.")
-    return await _run(call, parse_reindex(call.body, call.params))
+    return await _run(call, parse_reindex(call.document, call.params))
 
 
-async def update_by_query(call: Call) -> Any:
-    request = parse_by_query(Kind.UPDATE, call.path_params["index"], call.body, call.params)
+async def update_by_query(call: Tasks) -> Any:
+    request = parse_by_query(Kind.UPDATE, call.path_params["index"], call.document, call.params)
     return await _run(call, request, include_created=False)
 
 
-async def delete_by_query(call: Call) -> Any:
-    request = parse_by_query(Kind.DELETE, call.path_params["index"], call.body, call.params)
+async def delete_by_query(call: Tasks) -> Any:
+    request = parse_by_query(Kind.DELETE, call.path_params["index"], call.document, call.params)
     return await _run(call, request, include_created=False, include_updated=False)
 
 
-async def _run(call: Call, request: BulkRequest, **includes: bool) -> Any:
-    """Start the task; without `wait_for_completion` answer its id (the result is stored), else wait for it."""
-    registry: TaskRegistry = call.state
+async def _run(call: Tasks, request: BulkRequest, **includes: bool) -> Any:
+    """Without `wait_for_completion` answer the task's id (its result is stored), else its response, with the
+    highest status among its failures."""
     wait = call.params["wait_for_completion"]
-    task = bulk.start(registry, call.cluster.state("indices"), request, call.headers, store_result=not wait)
+    task = await bulk.run(call.state, request, call.headers, wait=wait)
     if not wait:
         return {"task": str(task.task_id)}
-    await registry.wait(lambda: task.ended is not None, math.inf)
-    work = task.work
-    if work.error is not None:
-        raise work.error
-    body = work.body(**includes)
+    body = task.work.body(**includes)
     status = max([200, *(failure["status"] for failure in body["failures"])])
     return Reply(status, body)
 
@@ -219,7 +215,7 @@ _SEARCH = tuple(Param(name) for name in (
 _BY_QUERY = (*_COMMON, Param("conflicts", conflicts), Param("scroll_size", scroll_size, 1000),
              Param("ignore_unavailable", boolean, False), Param("size", no_size), *_SEARCH)
 
-ROUTES = (
+ROUTES: tuple[Route[TaskRegistry], ...] = (
     Route("POST", "/_reindex", reindex, params=(*_COMMON, Param("require_alias", boolean, False), Param("pipeline", string)),
           body=Body.REQUIRED),
     Route("POST", "/{index}/_update_by_query", update_by_query,

@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Sequence
 
-from mockserver.cluster import Node
 from mockserver.errors import ApiError, IllegalArgument
 from mockserver.families.tasks.model import Task
+from mockserver.nodes import Node
+from mockserver.timevalue import TimeValue
 
 GROUPINGS = ("nodes", "parents", "none")
-_UNITS = ((86400.0, "d"), (3600.0, "h"), (60.0, "m"), (1.0, "s"), (1e-3, "ms"), (1e-6, "micros"))
-
-
-def human_time(seconds: float) -> str:
-    """`TimeValue.toString()`: the largest unit that fits, one decimal at most (`30s`, `1.5m`, `250ms`)."""
-    if seconds < 0:
-        return "-1"
-    if seconds == 0:
-        return "0s"
-    value, suffix = seconds * 1e9, "nanos"
-    for size, unit in _UNITS:
-        if seconds >= size:
-            value, suffix = seconds / size, unit
-            break
-    rounded = Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    text = f"{rounded:f}".removesuffix(".0")
-    return f"{text}{suffix}"
 
 
 def iso_millis(seconds: float) -> str:
@@ -49,7 +32,7 @@ def task_info(task: Task, now: float, *, detailed: bool, human: bool = False) ->
     info["start_time_in_millis"] = int(task.start * 1000)
     running = max(0.0, now - task.start)
     if human:
-        info["running_time"] = human_time(running)
+        info["running_time"] = str(TimeValue.of_seconds(running))
     info["running_time_in_nanos"] = int(running * 1e9)
     info["cancellable"] = task.cancellable
     if task.cancellable:

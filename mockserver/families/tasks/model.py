@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from mockserver.errors import ApiError
 from mockserver.families.tasks.ids import TaskId
-from mockserver.families.tasks.nodes import simple_match
+from mockserver.wildcard import simple_match
 
 HEADERS_TO_COPY = ("X-Opaque-Id", "X-elastic-product-origin")
 

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Sequence
 
-from mockserver.cluster import Node
-
-
-@lru_cache(maxsize=256)
-def _pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
-
-
-def simple_match(pattern: str, value: str) -> bool:
-    """`Regex.simpleMatch`: `*` matches any run of characters; nothing else is special."""
-    return _pattern(pattern).fullmatch(value) is not None
-
+from mockserver.nodes import Node
+from mockserver.wildcard import simple_match
 
 def resolve_nodes(nodes: Sequence[Node], local: Node, expressions: Sequence[str]) -> list[str]:
     """Ids of the nodes the expressions name, in cluster order. No expression means every node; names that

@@ -8,11 +8,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from mockserver.clock import Clock, wait_until
-from mockserver.cluster import Node
+from mockserver.clock import Clock
+from mockserver.families.indices.models import IndexStore
 from mockserver.families.tasks.ids import TaskId
 from mockserver.families.tasks.info import task_info, task_result
 from mockserver.families.tasks.model import Task, copied_headers
+from mockserver.family import Hooks
+from mockserver.nodes import Node
 
 CANCEL_REASON = "by user request"
 
@@ -47,13 +49,15 @@ class Hold:
         return None
 
 
-class TaskRegistry:
-    """All nodes' task managers. Work is applied lazily: `catch_up` brings every task to the clock's now."""
+class TaskRegistry(Hooks):
+    """All nodes' task managers, and the indices their bulk-by-scroll work reads and writes. Work is applied
+    lazily: `catch_up` brings every task to the clock's now."""
 
-    def __init__(self, clock: Clock, nodes: Sequence[Node], *, seed: int = 0,
+    def __init__(self, clock: Clock, nodes: Sequence[Node], store: IndexStore, *, seed: int = 0,
                  node_tasks_cancellable: bool = True) -> None:
         rng = random.Random(seed)
         self.clock = clock
+        self.store = store
         self.nodes = {node.id: NodeTasks(node, rng.randint(100, 9000)) for node in nodes}
         self.results: dict[TaskId, dict[str, Any]] = {}  # the `.tasks` results index
         self.cancel_lag = 0.05  # how long cancelled work keeps running before it stops
@@ -127,13 +131,13 @@ class TaskRegistry:
                     self.complete(task, finished)
                     progressed = True
 
-    async def wait(self, done: Callable[[], bool], timeout: float) -> bool:
-        """Wait (on the clock) until `done()` holds, catching up before each check; False on timeout."""
+    async def wait(self, done: Callable[[], bool], deadline: float) -> bool:
+        """Wait (on the clock) until `done()` holds, catching up before each check; False once `deadline` passed."""
         def check() -> bool:
             self.catch_up()
             return done()
 
-        return await wait_until(self.clock, check, timeout)
+        return await self.clock.wait_until(check, deadline)
 
     def cancel(self, task: Task, reason: str = CANCEL_REASON) -> None:
         """Cancel the task and, through bans, its running cancellable descendants. Work winds down after

@@ -1,0 +1,131 @@
+"""Prints the mock's throughput and p99 latency on the stop endpoints next to a bare aiohttp handler's.
+
+Each server runs in its own process pinned to one core, wrk (Debian package `wrk`) loads it from another core
+with 32 connections, one after the other in the same run, so the ratio compares like with like.
+
+Usage: python benchmarks/stop_vs_bare_aiohttp.py [--seconds 5] [--connections 32] [--server-cpu 0] [--load-cpu 1]
+All traffic stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+import urllib3
+
+# The bare handler answers what the mock answers for a stopped job: the cheapest possible aiohttp route.
+BARE_SERVER = """
+import sys
+from aiohttp import web
+
+async def stop(request):
+    return web.json_response({"stopped": True})
+
+app = web.Application()
+app.router.add_post("/_rollup/job/{id}/_stop", stop)
+app.router.add_post("/_ml/data_frame/analytics/{id}/_stop", stop)
+print("listening", flush=True)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+"""
+
+JOB = {"index_pattern": "bench", "rollup_index": "bench-rollup", "cron": "*/30 * * * * ?", "page_size": 100,
+       "groups": {"date_histogram": {"field": "t", "fixed_interval": "1h"}}}
+ENDPOINTS = {"rollup stop (stopped job)": "/_rollup/job/bench/_stop"}
+
+
+@dataclass(frozen=True)
+class Load:
+    requests_per_second: float
+    p99_ms: float
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def server(command: list[str], cpu: str, ready: str) -> Iterator[None]:
+    """A server process pinned to `cpu`, up once it prints `ready`."""
+    process = subprocess.Popen(["taskset", "-c", cpu, *command], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if ready in line:
+                break
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def prepare_mock(url: str) -> None:
+    http = urllib3.PoolManager()
+    headers = {"Content-Type": "application/json"}
+    http.request("PUT", f"{url}/bench", body=json.dumps({"mappings": {"properties": {"t": {"type": "date"}}}}),
+                 headers=headers)
+    # Elasticsearch 8.x refuses new rollup jobs on a cluster with no rollup index yet.
+    http.request("PUT", f"{url}/bench-rollup", body=json.dumps({"mappings": {"_meta": {"_rollup": {}}}}),
+                 headers=headers)
+    http.request("PUT", f"{url}/_rollup/job/bench", body=json.dumps(JOB), headers=headers)
+    assert http.request("POST", f"{url}/_rollup/job/bench/_stop").status == 200
+
+
+def wrk(url: str, seconds: int, connections: int, cpu: str) -> Load:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write('wrk.method = "POST"\n')
+        script.flush()
+        output = subprocess.run(
+            ["taskset", "-c", cpu, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name,
+             url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()
+    return Load(rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--server-cpu", default="0")
+    parser.add_argument("--load-cpu", default="1")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (Debian: apt-get install wrk)")
+
+    results: dict[str, Load] = {}
+    bare_port, mock_port = free_port(), free_port()
+    with server([sys.executable, "-c", BARE_SERVER, str(bare_port)], args.server_cpu, "listening"):
+        for name, path in ENDPOINTS.items():
+            results[f"bare {name}"] = wrk(f"http://127.0.0.1:{bare_port}{path}", args.seconds, args.connections,
+                                          args.load_cpu)
+    mock = [sys.executable, "-m", "mockserver", "--port", str(mock_port)]
+    with server(mock, args.server_cpu, "stopcheck mock"):
+        prepare_mock(f"http://127.0.0.1:{mock_port}")
+        for name, path in ENDPOINTS.items():
+            results[f"mock {name}"] = wrk(f"http://127.0.0.1:{mock_port}{path}", args.seconds, args.connections,
+                                          args.load_cpu)
+
+    print(f"{'endpoint':34} {'req/s':>9} {'p99 ms':>8}   ratio to bare aiohttp (goal: req/s >= 0.80, p99 <= 1.50)")
+    for name in ENDPOINTS:
+        bare, mock_load = results[f"bare {name}"], results[f"mock {name}"]
+        print(f"{'bare aiohttp ' + name:34} {bare.requests_per_second:9.0f} {bare.p99_ms:8.2f}")
+        print(f"{'mock ' + name:34} {mock_load.requests_per_second:9.0f} {mock_load.p99_ms:8.2f}   "
+              f"req/s x{mock_load.requests_per_second / bare.requests_per_second:.2f}, "
+              f"p99 x{mock_load.p99_ms / bare.p99_ms:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The built-in event handlers: each turns the stream of run events into one output."""

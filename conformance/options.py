@@ -1,0 +1,71 @@
+"""The run options, declared once: the pytest plugin adds them as `--stopcheck-NAME`, `stopcheck run` as
+`--NAME`, and the command hands them to pytest unchanged."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RunOption:
+    name: str
+    help: str
+    action: str = "store"
+    metavar: str | None = None
+
+    def arguments(self) -> dict[str, Any]:
+        arguments: dict[str, Any] = {"action": self.action, "help": self.help}
+        if self.action in ("store", "append"):
+            arguments["metavar"] = self.metavar or self.name.upper().replace("-", "_")
+        return arguments
+
+    @property
+    def dest(self) -> str:
+        return self.name.replace("-", "_")
+
+
+RUN_OPTIONS = (
+    RunOption("target", "mock (each scenario on a mock of its flavour), mock:FLAVOUR[@VERSION[,VERSION...]] (a "
+                        "version sweep), a cluster URL (credentials from $STOPCHECK_USERNAME, $STOPCHECK_PASSWORD, "
+                        "$STOPCHECK_API_KEY or $STOPCHECK_BEARER_TOKEN), or a plugged-in adapter; repeatable "
+                        "(default: mock)", "append"),
+    RunOption("allow-disposable", "consent to scenarios that stop or cancel everything (_all, *): only on a cluster "
+                                  "you can wipe", "store_true"),
+    RunOption("username", "basic-auth user name (password: $STOPCHECK_PASSWORD)"),
+    RunOption("ca-certs", "CA bundle to verify an https cluster", metavar="PEM"),
+    RunOption("client-cert", "client certificate", metavar="PEM"),
+    RunOption("client-key", "client certificate key", metavar="PEM"),
+    RunOption("insecure", "do not verify TLS certificates (opt-in)", "store_true"),
+    RunOption("report-dir", "write results.json, junit.xml and coverage.txt here (default: reports/<run>)",
+              metavar="DIR"),
+    RunOption("expectations", "YAML file of scenarios expected to fail per target: they do not fail the run",
+              metavar="FILE"),
+    RunOption("strict", "with --expectations: an expected failure that passes (stale) fails the run", "store_true"),
+)
+
+
+def add_pytest_options(group: Any) -> None:
+    for option in RUN_OPTIONS:
+        group.addoption(f"--stopcheck-{option.name}", **option.arguments())
+
+
+def add_command_options(parser: argparse.ArgumentParser) -> None:
+    for option in RUN_OPTIONS:
+        parser.add_argument(f"--{option.name}", dest=option.dest, **option.arguments())
+
+
+def pytest_arguments(args: argparse.Namespace) -> list[str]:
+    """The command's run options as the plugin's pytest options."""
+    found: list[str] = []
+    for option in RUN_OPTIONS:
+        value = getattr(args, option.dest)
+        flag = f"--stopcheck-{option.name}"
+        if option.action == "store_true":
+            found += [flag] if value else []
+        elif option.action == "append":
+            found += [part for item in value or () for part in (flag, item)]
+        elif value is not None:
+            found += [flag, str(value)]
+    return found

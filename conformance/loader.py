@@ -12,7 +12,7 @@ from conformance.model import DocRef, Expectation, Polling, RequestSpec, Require
 from conformance.paths import CATALOGUE_NAME
 from conformance.sources import load_sources
 
-__all__ = ["LoadError", "load_scenario", "load_catalogue", "load_sources", "catalogue_files"]
+__all__ = ["LoadError", "load_scenarios", "load_scenario", "load_catalogue", "load_sources", "catalogue_files"]
 
 
 def _refuse(problems: Iterator[Problem]) -> None:
@@ -20,6 +20,16 @@ def _refuse(problems: Iterator[Problem]) -> None:
     problem = next(problems, None)
     if problem is not None:
         raise LoadError.of(problem)
+
+
+def load_scenarios(path: Path, dialect: str | None = None) -> list[Scenario]:
+    """The scenarios of a file: a stopcheck scenario, or a peer test file in its dialect (judged by content, or
+    named by `dialect`), which gives one scenario per upstream test or story."""
+    from conformance import dialects  # imported here: only peer files need the dialects' libraries
+
+    if dialect is None:
+        dialect = dialects.detect(path)
+    return dialects.load(path, dialect) if dialect else [load_scenario(path)]
 
 
 def load_scenario(path: Path) -> Scenario:

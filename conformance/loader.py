@@ -22,14 +22,14 @@ def _refuse(problems: Iterator[Problem]) -> None:
         raise LoadError.of(problem)
 
 
-def load_scenarios(path: Path, dialect: str | None = None) -> list[Scenario]:
+def load_scenarios(path: Path, dialect: str | None = None, api_spec: Path | None = None) -> list[Scenario]:
     """The scenarios of a file: a stopcheck scenario, or a peer test file in its dialect (judged by content, or
-    named by `dialect`), which gives one scenario per upstream test or story."""
+    named by `dialect`), which gives one scenario per upstream test or story (`api_spec`: see `dialects.load`)."""
     from conformance import dialects  # imported here: only peer files need the dialects' libraries
 
     if dialect is None:
         dialect = dialects.detect(path)
-    return dialects.load(path, dialect) if dialect else [load_scenario(path)]
+    return dialects.load(path, dialect, api_spec=api_spec) if dialect else [load_scenario(path)]
 
 
 def load_scenario(path: Path) -> Scenario:

@@ -22,7 +22,7 @@ from conformance.handlers.coverage_txt import CoverageText
 from conformance.handlers.junit_xml import JunitXml
 from conformance.handlers.results_json import ResultsJson
 from conformance.handlers.terminal import TerminalDisplay
-from conformance.loader import LoadError, load_scenario
+from conformance.loader import LoadError, load_scenarios
 from conformance.model import Scenario
 from conformance.options import add_pytest_options
 from conformance.records import scenario_record, unusable_record
@@ -95,19 +95,22 @@ def _specs(config: pytest.Config) -> list[str]:
 
 class ScenarioFile(pytest.File):
     def collect(self) -> Iterator["ScenarioItem"]:
+        api_spec = self.config.getoption("stopcheck_api_spec")
         try:
-            scenario = load_scenario(self.path)
+            scenarios = load_scenarios(self.path, self.config.getoption("stopcheck_dialect"),
+                                       Path(api_spec) if api_spec else None)
         except LoadError as error:
             raise self.CollectError(str(error)) from None
         unusable = self.config.stash.get(_UNUSABLE, frozenset())
-        seen: set[str] = set()
-        for spec in _specs(self.config):
-            spec = for_flavour(spec, scenario.requires.flavour)
-            name = label(spec)
-            if name not in unusable and name not in seen:
-                seen.add(name)
-                yield ScenarioItem.from_parent(self, name=f"{scenario.id}[{name}]", scenario=scenario, spec=spec,
-                                               label=name)
+        for scenario in scenarios:
+            seen: set[str] = set()
+            for spec in _specs(self.config):
+                spec = for_flavour(spec, scenario.requires.flavour)
+                name = label(spec)
+                if name not in unusable and name not in seen:
+                    seen.add(name)
+                    yield ScenarioItem.from_parent(self, name=f"{scenario.id}[{name}]", scenario=scenario,
+                                                   spec=spec, label=name)
 
 
 class ScenarioFailed(Exception):

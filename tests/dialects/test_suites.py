@@ -58,3 +58,27 @@ def test_opensearch_story_runs_the_variant_for_the_target_version(mock, version,
     found = outcomes(SUITES / "opensearch/rollup/jobs.yaml", mock("opensearch", version))
     assert found[runs] == ("passed", "")
     assert found[skipped][0] == "skipped"
+
+
+def test_stopcheck_run_collects_peer_files_into_its_own_results(pytester):
+    from tests.conformance.conftest import results, run
+
+    reports = pytester.path / "reports"
+    result = run(pytester, str(SUITES / "es/ml/analytics_lifecycle.yml"), str(SUITES / "opensearch/rollup/jobs.yaml"),
+                 "--stopcheck-target", "mock:elasticsearch@8.17.0", "--stopcheck-target", "mock:opensearch@2.19.0",
+                 "--stopcheck-report-dir", str(reports))
+    records = {(r["id"], r["target"]): r["outcome"] for r in results(reports)["scenarios"]}
+
+    assert records[("es.ml.analytics_lifecycle.a-missing-job-is-a-404-whose-reason-names-it",
+                    "mock:elasticsearch@8.17.0")] == "passed"
+    assert records[("story.rollup.jobs", "mock:opensearch@2.19.0")] == "passed"
+    result.assert_outcomes(passed=sum(o == "passed" for o in records.values()),
+                           skipped=sum(o == "skipped" for o in records.values()))
+
+
+def test_a_named_dialect_that_does_not_fit_the_file_is_a_collection_error(pytester):
+    from tests.conformance.conftest import run
+
+    result = run(pytester, str(SUITES / "opensearch/rollup/jobs.yaml"), "--stopcheck-dialect", "es-yaml")
+    result.assert_outcomes(errors=1)
+    assert "jobs.yaml" in result.stdout.str()

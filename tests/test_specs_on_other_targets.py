@@ -11,7 +11,8 @@ import sys
 
 import pytest
 
-from conformance.loader import load_scenario, scenario_files
+from conformance.discovery import scenario_files
+from conformance.loader import load_scenario
 from conformance.paths import ROOT, SCENARIOS
 
 MOCK_ONLY = {

@@ -54,7 +54,8 @@ def _step(raw: RawStep | Problem) -> Step:
     name = data.get("name", "")
     if "fixture" in data:
         return Step(name or f"fixture {data['fixture']}", line, file, fixture=data["fixture"],
-                    fixture_args=data.get("args", {}), capture=data.get("capture", {}))
+                    fixture_args=data.get("args", {}), capture=data.get("capture", {}),
+                    optional=data.get("optional", False))
     request = data["request"]
     spec = RequestSpec(request["method"], request["path"], request.get("params", {}), request.get("body"),
                        request.get("ndjson"), request.get("headers", {}))

@@ -75,6 +75,7 @@ class Step:
     eventually: Polling | None = None
     fixture: str | None = None
     fixture_args: dict[str, Any] = field(default_factory=dict)
+    optional: bool = False  # a fixture step that targets without the fixture skip, going on with the scenario
 
     @property
     def is_one_of(self) -> bool:

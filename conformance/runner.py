@@ -36,9 +36,8 @@ class StepRecord:
         return not self.problems
 
     def as_record(self) -> dict[str, Any]:
-        name = f"{self.name} (skipped: {self.skipped})" if self.skipped else self.name
-        return {"phase": self.phase, "index": self.index, "name": name, "file": self.file, "line": self.line,
-                "attempts": self.attempts, "problems": self.problems,
+        return {"phase": self.phase, "index": self.index, "name": self.name, "file": self.file, "line": self.line,
+                "attempts": self.attempts, "problems": self.problems, "skipped": self.skipped or None,
                 "request": self.request.as_record() if self.request else None,
                 "response": self.response.as_record() if self.response else None}
 

@@ -184,6 +184,6 @@ def test_an_optional_fixture_is_skipped_with_its_reason_where_the_target_lacks_i
     skipped = result.steps[0]
     assert skipped.ok and skipped.attempts == 0
     assert skipped.skipped == "target scripted provides no fixture slow_stop"
-    assert skipped.as_record()["name"] == "fixture slow_stop (skipped: target scripted provides no fixture slow_stop)"
+    assert skipped.as_record()["skipped"] == "target scripted provides no fixture slow_stop"
     assert run_scenario(loaded, ScriptedTarget(lambda r: TIMED_OUT)).outcome == "failed", \
         "only the `when: {no_fixture: ...}` alternative applies without the fixture"

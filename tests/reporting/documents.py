@@ -16,7 +16,7 @@ def step(phase: str = "steps", index: int = 0, name: str = "stop the job", *, st
          body: Any = None, problems: list[str] | None = None, path: str = "/_rollup/job/sc-ab12cd-job/_stop",
          line: int = 12) -> dict[str, Any]:
     return {"phase": phase, "index": index, "name": name, "file": "specs/scenarios/rollup/stop_missing_job.yaml",
-            "line": line, "attempts": 1, "problems": problems or [],
+            "line": line, "attempts": 1, "problems": problems or [], "skipped": None,
             "request": {"method": "POST", "path": path, "params": {"wait_for_completion": "true"},
                         "headers": {"Content-Type": "application/json"}, "body": None},
             "response": {"status": status, "headers": {"content-type": "application/json"},

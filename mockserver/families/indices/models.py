@@ -16,7 +16,7 @@ from mockserver.wildcard import is_simple_pattern, simple_match
 # answers a search of these indices itself (as a plugin's search interceptor does), or None to let it run
 SearchInterceptor = Callable[[list["Index"], dict[str, Any]], "dict[str, Any] | None"]
 
-_FORBIDDEN = set('\\/*?"<>| ,#:')
+_FORBIDDEN = set('\\/*?"<>| ,')
 
 
 class InvalidIndexName(ApiError):
@@ -108,19 +108,24 @@ def _merge_dynamic(mapping: dict[str, Any], source: dict[str, Any]) -> None:
 
 
 def validate_index_name(name: str) -> None:
+    """The checks of `MetadataCreateIndexService.validateIndexName`, in its order: a name starting with `_` is
+    never an index name, whatever else is wrong with it."""
     def invalid(why: str) -> InvalidIndexName:
         return InvalidIndexName(f"Invalid index name [{name}], {why}", index=name, index_uuid="_na_")
 
-    if name != name.lower():
-        raise invalid("must be lowercase")
-    if name in (".", ".."):
-        raise invalid("must not be '.' or '..'")
-    if name[:1] in ("_", "-", "+"):
-        raise invalid("must not start with '_', '-', or '+'")
     if bad := sorted(_FORBIDDEN & set(name)):
         raise invalid(f"must not contain the following characters {bad}")
+    for char in "#:":
+        if char in name:
+            raise invalid(f"must not contain '{char}'")
+    if name[:1] in ("_", "-", "+"):
+        raise invalid("must not start with '_', '-', or '+'")
     if len(name.encode()) > 255:
         raise invalid("index name is too long, (" + str(len(name.encode())) + " > 255)")
+    if name in (".", ".."):
+        raise invalid("must not be '.' or '..'")
+    if name != name.lower():
+        raise invalid("must be lowercase")
 
 
 class IndexStore(Hooks):

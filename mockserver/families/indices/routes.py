@@ -138,7 +138,7 @@ async def search(call: Call[IndexStore]) -> dict[str, Any]:
 
 async def count(call: Call[IndexStore]) -> dict[str, Any]:
     body = _search_body(call)
-    indices = call.state.resolve(call.path_params["index"])
+    indices = call.state.resolve(call.path_params.get("index", "_all"))
     total = sum(len(index.search(body.get("query"))) for index in indices)
     return {"count": total, "_shards": {"total": len(indices), "successful": len(indices), "skipped": 0, "failed": 0}}
 
@@ -159,12 +159,19 @@ ROUTES: tuple[Route[IndexStore], ...] = (
     Route("GET", "/{index}/_doc/{id}", get_doc),
     Route("DELETE", "/{index}/_doc/{id}", delete_doc, params=(_REFRESH,)),
     Route("POST", "/_bulk", bulk, params=(_REFRESH,), body=Body.NDJSON),
+    Route("PUT", "/_bulk", bulk, params=(_REFRESH,), body=Body.NDJSON),
     Route("POST", "/{index}/_bulk", bulk, params=(_REFRESH,), body=Body.NDJSON),
     Route("PUT", "/{index}/_bulk", bulk, params=(_REFRESH,), body=Body.NDJSON),
     Route("POST", "/_refresh", refresh),
+    Route("GET", "/_refresh", refresh),
+    Route("GET", "/{index}/_refresh", refresh),
     Route("POST", "/{index}/_refresh", refresh),
+    Route("GET", "/_search", search, params=_SEARCH, body=Body.OPTIONAL),
+    Route("POST", "/_search", search, params=_SEARCH, body=Body.OPTIONAL),
     Route("GET", "/{index}/_search", search, params=_SEARCH, body=Body.OPTIONAL),
     Route("POST", "/{index}/_search", search, params=_SEARCH, body=Body.OPTIONAL),
+    Route("GET", "/_count", count, body=Body.OPTIONAL),
+    Route("POST", "/_count", count, body=Body.OPTIONAL),
     Route("GET", "/{index}/_count", count, body=Body.OPTIONAL),
     Route("POST", "/{index}/_count", count, body=Body.OPTIONAL),
 )

@@ -39,6 +39,7 @@ class Index:
     mappings: dict[str, Any] = field(default_factory=lambda: {"properties": {}})
     settings: dict[str, Any] = field(default_factory=dict)
     docs: dict[str, Document] = field(default_factory=dict)
+    aliases: dict[str, dict[str, Any]] = field(default_factory=dict)  # alias name -> its options
     next_seq_no: int = 0
 
     @property
@@ -107,25 +108,37 @@ def _merge_dynamic(mapping: dict[str, Any], source: dict[str, Any]) -> None:
             _merge_dynamic(properties[key], sample)
 
 
-def validate_index_name(name: str) -> None:
-    """The checks of `MetadataCreateIndexService.validateIndexName`, in its order: a name starting with `_` is
-    never an index name, whatever else is wrong with it."""
-    def invalid(why: str) -> InvalidIndexName:
-        return InvalidIndexName(f"Invalid index name [{name}], {why}", index=name, index_uuid="_na_")
-
+def _name_problem(name: str) -> str | None:
+    """`validateIndexOrAliasName`: the static rules of index and alias names, in their order."""
     if bad := sorted(_FORBIDDEN & set(name)):
-        raise invalid(f"must not contain the following characters {bad}")
+        return f"must not contain the following characters {bad}"
     for char in "#:":
         if char in name:
-            raise invalid(f"must not contain '{char}'")
+            return f"must not contain '{char}'"
     if name[:1] in ("_", "-", "+"):
-        raise invalid("must not start with '_', '-', or '+'")
+        return "must not start with '_', '-', or '+'"
     if len(name.encode()) > 255:
-        raise invalid("index name is too long, (" + str(len(name.encode())) + " > 255)")
+        return f"index name is too long, ({len(name.encode())} > 255)"
     if name in (".", ".."):
-        raise invalid("must not be '.' or '..'")
-    if name != name.lower():
-        raise invalid("must be lowercase")
+        return "must not be '.' or '..'"
+    return None
+
+
+def validate_index_name(name: str) -> None:
+    """`validateIndexName`: the static rules, then the case; a name starting with `_` is never an index name."""
+    why = _name_problem(name) or ("must be lowercase" if name != name.lower() else None)
+    if why:
+        raise InvalidIndexName(f"Invalid index name [{name}], {why}", index=name, index_uuid="_na_")
+
+
+class InvalidAliasName(ApiError):
+    type, status = "invalid_alias_name_exception", 400
+
+
+def validate_alias_name(name: str) -> None:
+    """`AliasValidator.validateAliasStandalone`: the static rules only (an alias may have capitals)."""
+    if why := _name_problem(name):
+        raise InvalidAliasName(f"Invalid alias name [{name}], {why}", index=name, index_uuid="_na_")
 
 
 class IndexStore(Hooks):
@@ -178,9 +191,21 @@ class IndexStore(Hooks):
                           if simple_match(pattern, n) and not (n.startswith(".") and not pattern.startswith("."))}
             elif part in self.indices:
                 found[part] = self.indices[part]
+            elif aliased := [i for i in self.indices.values() if part in i.aliases]:
+                found |= {i.name: i for i in aliased}
             elif must_exist:
                 raise IndexNotFound(part)
         return list(found.values())
+
+    def put_alias(self, expression: str, alias: str, options: dict[str, Any]) -> None:
+        """Point an alias at the indices an expression names (its name checked as an index name is)."""
+        indices = self.resolve(expression)
+        validate_alias_name(alias)
+        if alias in self.indices:
+            raise InvalidAliasName(f"Invalid alias name [{alias}], an index or data stream exists with the same "
+                                   "name as the alias", index=alias, index_uuid="_na_")
+        for index in indices:
+            index.aliases[alias] = dict(options)
 
     def delete(self, expression: str) -> None:
         for index in self.resolve(expression):

@@ -134,6 +134,16 @@ class DfaJobs(Hooks):
         self.jobs[config.id] = DfaJob(config, dict.fromkeys(config.analysis.phases, 0))
         return config
 
+    def update(self, job_id: str, changes: dict[str, Any]) -> DfaConfig:
+        """Apply an update (`DataFrameAnalyticsConfigProvider.update`): a new memory limit needs a stopped job."""
+        job = self.job(job_id)
+        limit = changes.get("model_memory_limit")
+        if limit is not None and limit != job.config.model_memory_limit and job.state is not DfaState.STOPPED:
+            raise StatusError(f"Cannot update analytics [{job_id}] unless it's stopped", 409)
+        for name, value in changes.items():
+            setattr(job.config, name, value)
+        return job.config
+
     def delete(self, job_id: str, force: bool) -> None:
         job = self.job(job_id)
         if job.state is not DfaState.STOPPED:

@@ -49,7 +49,11 @@ NAMED: dict[str, Any] = {
     "allow_no_indices": True, "allow_no_match": True, "force": True, "verbose": True,
     "exclude_generated": True, "defer_validation": False, "wait_for_checkpoint": False,
     "rest_total_hits_as_int": False, "typed_keys": True, "filter_path": ["acknowledged"],
-    "error_trace": True, "human": True, "pretty": True,
+    "error_trace": True, "human": True, "pretty": True, "from_": 0,
+    "cluster_manager_timeout": "30s", "cancel_after_time_interval": "1m", "search_timeout": "1m",
+    "scroll_size": 10, "stats": "group1", "docvalue_fields": "message", "_source": "message",
+    "_source_excludes": "message", "_source_includes": "message", "request_cache": True,
+    "seq_no_primary_term": True, "require_alias": False, "verbose_pipeline": True,
 }
 NOT_SENT = frozenset({"body", "headers", "params", "opaque_id"})  # alternatives to the other parameters
 
@@ -133,3 +137,48 @@ def routing_failure(body: Any) -> bool:
     error = body.get("error")
     text = json.dumps(error or "")
     return isinstance(error, str) or "unrecognized parameter" in text or "mock_bug" in text
+
+
+def opensearch_variants(api: str, function: Callable[..., Any], bodies: dict[str, Any], paths: tuple[str, ...] = (),
+                        skipped: tuple[str, ...] = ()) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The calls of one opensearch-py method: its path arguments (with `paths` among them) and body (from `bodies`
+    when it needs one), then every query parameter its `query_params` decorator accepts but `skipped`, all at once
+    and each alone."""
+    parameters = {n: p for n, p in inspect.signature(function).parameters.items() if n not in ("params", "headers")}
+    chosen = {n: value_for(api, n, str) for n, p in parameters.items()
+              if (p.default is inspect.Parameter.empty or n in paths) and n != "body"}
+    if "body" in parameters and (api in bodies or parameters["body"].default is inspect.Parameter.empty):
+        chosen["body"] = bodies[api]
+    # `source` is every method's body sent in the query string, which needs `source_content_type`: not a parameter
+    query = [n for n in inspect.getclosurevars(function).nonlocals.get("opensearch_query_params", ())
+             if n not in ("source", *skipped)]
+    optional = {n: value_for(api, n, str) for n, p in parameters.items()
+                if p.default is not inspect.Parameter.empty and n != "body" and n not in chosen}
+    optional |= {n: NAMED[n] if n in NAMED else _documented_value(function, n) for n in query}
+    yield "required only", chosen
+    yield "every optional parameter", _client_timeout({**chosen, **optional})
+    for name, value in optional.items():
+        yield name, _client_timeout({**chosen, name: value})
+
+
+def _client_timeout(arguments: dict[str, Any]) -> dict[str, Any]:
+    """opensearch-py takes a `timeout` parameter for its own socket timeout unless `request_timeout` is given."""
+    return {**arguments, "request_timeout": 30} if "timeout" in arguments else arguments
+
+
+def _documented_value(function: Callable[..., Any], name: str) -> Any:
+    """A value for a parameter from the method's docstring: its first valid choice, a boolean when it has a
+    boolean default, else a word."""
+    doc = inspect.getdoc(function) or ""
+    entry = re.search(rf":arg {re.escape(name)}:(.*?)(?=\n\s*:arg |\Z)", doc, re.S)
+    text = " ".join(entry.group(1).split()) if entry else ""
+    if choices := re.search(r"Valid choices are ([\w, -]+?)\.", text):
+        return choices.group(1).split(",")[0].strip()
+    default = re.search(r"Default is (\S+?)\.?(?:\s|$)", text)
+    if default and default.group(1).lower() in ("true", "false"):
+        return True
+    if (default and default.group(1).isdigit()) or re.search(r"\b(number|maximum|size)\b", text, re.I):
+        return 1
+    if re.search(r"\b(whether|if `?true`?|when `?true`?)\b", text, re.I):
+        return True
+    return "x"

@@ -168,8 +168,9 @@ _PARSERS = {
                      "ccs_minimize_roundtrips", "typed_keys", "request_cache", "rest_total_hits_as_int",
                      "explain", "seq_no_primary_term", "force_synthetic_source", "include_named_queries_score",
                      "require_alias", "require_data_stream", "list_executed_pipelines", "track_scores",
-                     "is_write_index", "must_exist"), boolean),
-    **dict.fromkeys(("timeout", "master_timeout", "scroll"), time_value),
+                     "is_write_index", "must_exist", "phase_took", "verbose_pipeline"), boolean),
+    **dict.fromkeys(("timeout", "master_timeout", "cluster_manager_timeout", "scroll", "cancel_after_time_interval"),
+                    time_value),
     **dict.fromkeys(("size", "from", "terminate_after", "batched_reduce_size", "max_concurrent_shard_requests",
                      "pre_filter_shard_size", "suggest_size"), integer),
     **dict.fromkeys(("version", "if_seq_no", "if_primary_term"), long),
@@ -181,6 +182,18 @@ def accepted(names: str) -> tuple[Param, ...]:
     return tuple(Param(name, _PARSERS.get(name, string)) for name in names.split())
 
 
+_ELASTICSEARCH, _OPENSEARCH = frozenset({"elasticsearch"}), frozenset({"opensearch"})
+
+
+def flavoured(method: str, pattern: str, handler: Any, params: tuple[Param, ...], opensearch: str,
+              **options: Any) -> tuple[Route[IndexStore], Route[IndexStore]]:
+    """One API whose OpenSearch handler reads more parameters (e.g. `cluster_manager_timeout`)."""
+    return (Route(method, pattern, handler, params=params, flavours=_ELASTICSEARCH, **options),
+            Route(method, pattern, handler, params=params + accepted(opensearch), flavours=_OPENSEARCH, **options))
+
+
+_CLUSTER_MANAGER = "cluster_manager_timeout"
+_OPENSEARCH_SEARCH = "cancel_after_time_interval phase_took search_pipeline verbose_pipeline"
 _INDICES_OPTIONS = "allow_no_indices expand_wildcards ignore_unavailable"
 _WRITE = accepted("refresh op_type routing timeout pipeline if_seq_no if_primary_term version version_type "
                   "wait_for_active_shards require_alias require_data_stream include_source_on_error")
@@ -202,19 +215,19 @@ _REFRESH_OPTIONS = accepted(_INDICES_OPTIONS)
 _MAPPING = accepted(f"{_INDICES_OPTIONS} local master_timeout")
 
 ROUTES: tuple[Route[IndexStore], ...] = (
-    Route("PUT", "/{index}", create_index, params=accepted("wait_for_active_shards timeout master_timeout"),
-          body=Body.OPTIONAL),
-    Route("DELETE", "/{index}", delete_index, params=accepted(f"{_INDICES_OPTIONS} timeout master_timeout")),
-    Route("HEAD", "/{index}", index_exists,
-          params=accepted(f"{_INDICES_OPTIONS} flat_settings include_defaults local")),
-    Route("GET", "/_mapping", get_mapping, params=_MAPPING),
-    Route("GET", "/{index}/_mapping", get_mapping, params=_MAPPING),
-    *(Route(method, f"/{{index}}/{segment}/{{name}}", put_alias, params=accepted("master_timeout timeout"),
-            body=Body.OPTIONAL) for method in ("PUT", "POST") for segment in ("_alias", "_aliases")),
-    Route("GET", "/_alias", get_alias, params=_MAPPING),
-    Route("GET", "/{index}/_alias", get_alias, params=_MAPPING),
-    Route("GET", "/_alias/{name}", get_alias, params=_MAPPING),
-    Route("GET", "/{index}/_alias/{name}", get_alias, params=_MAPPING),
+    *flavoured("PUT", "/{index}", create_index, accepted("wait_for_active_shards timeout master_timeout"),
+               _CLUSTER_MANAGER, body=Body.OPTIONAL),
+    *flavoured("DELETE", "/{index}", delete_index, accepted(f"{_INDICES_OPTIONS} timeout master_timeout"),
+               _CLUSTER_MANAGER),
+    *flavoured("HEAD", "/{index}", index_exists, accepted(f"{_INDICES_OPTIONS} flat_settings include_defaults local"),
+               _CLUSTER_MANAGER),
+    *flavoured("GET", "/_mapping", get_mapping, _MAPPING, _CLUSTER_MANAGER),
+    *flavoured("GET", "/{index}/_mapping", get_mapping, _MAPPING, _CLUSTER_MANAGER),
+    *(route for method in ("PUT", "POST") for segment in ("_alias", "_aliases")
+      for route in flavoured(method, f"/{{index}}/{segment}/{{name}}", put_alias, accepted("master_timeout timeout"),
+                             _CLUSTER_MANAGER, body=Body.OPTIONAL)),
+    *(route for pattern in ("/_alias", "/{index}/_alias", "/_alias/{name}", "/{index}/_alias/{name}")
+      for route in flavoured("GET", pattern, get_alias, _MAPPING, _CLUSTER_MANAGER)),
     Route("PUT", "/{index}/_doc/{id}", index_doc, params=_WRITE, body=Body.REQUIRED),
     Route("POST", "/{index}/_doc/{id}", index_doc, params=_WRITE, body=Body.REQUIRED),
     Route("POST", "/{index}/_doc", index_doc, params=_WRITE, body=Body.REQUIRED),
@@ -229,10 +242,10 @@ ROUTES: tuple[Route[IndexStore], ...] = (
     Route("GET", "/_refresh", refresh, params=_REFRESH_OPTIONS),
     Route("GET", "/{index}/_refresh", refresh, params=_REFRESH_OPTIONS),
     Route("POST", "/{index}/_refresh", refresh, params=_REFRESH_OPTIONS),
-    Route("GET", "/_search", search, params=_SEARCH, body=Body.OPTIONAL),
-    Route("POST", "/_search", search, params=_SEARCH, body=Body.OPTIONAL),
-    Route("GET", "/{index}/_search", search, params=_SEARCH, body=Body.OPTIONAL),
-    Route("POST", "/{index}/_search", search, params=_SEARCH, body=Body.OPTIONAL),
+    *flavoured("GET", "/_search", search, _SEARCH, _OPENSEARCH_SEARCH, body=Body.OPTIONAL),
+    *flavoured("POST", "/_search", search, _SEARCH, _OPENSEARCH_SEARCH, body=Body.OPTIONAL),
+    *flavoured("GET", "/{index}/_search", search, _SEARCH, _OPENSEARCH_SEARCH, body=Body.OPTIONAL),
+    *flavoured("POST", "/{index}/_search", search, _SEARCH, _OPENSEARCH_SEARCH, body=Body.OPTIONAL),
     Route("GET", "/_count", count, params=_COUNT, body=Body.OPTIONAL),
     Route("POST", "/_count", count, params=_COUNT, body=Body.OPTIONAL),
     Route("GET", "/{index}/_count", count, params=_COUNT, body=Body.OPTIONAL),

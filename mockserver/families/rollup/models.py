@@ -170,6 +170,13 @@ class RollupJobs(Hooks):
             raise NotStopped(job)
         del self.jobs[job_id]
 
+    def status(self, job: RollupJob) -> dict[str, Any]:
+        """`RollupJobStatus.toXContent`; before 8.0 it also printed `upgraded_doc_id` (always true by then)."""
+        status: dict[str, Any] = {"job_state": job.state.value}
+        if self.version.major < 8:
+            status["upgraded_doc_id"] = True
+        return status
+
     def warnings(self) -> list[str]:
         """The deprecation warnings every rollup API answers with on this version."""
         return [DEPRECATION_MESSAGE] if self.version >= USAGE_CHECK_SINCE else []
@@ -191,9 +198,9 @@ class RollupJobs(Hooks):
             raise IllegalArgument("new rollup jobs are not allowed in clusters that don't have any rollup usage, "
                                   "since rollup has been deprecated")
         self._check_fields(config)
+        self._claim_rollup_index(config)  # the index metadata is checked before the persistent task
         if job_id in self.jobs:
             raise StatusError(f"Cannot create job [{job_id}] because it has already been created (task exists)", 409)
-        self._claim_rollup_index(config)
         node_id = self.node_ids[sum(map(ord, job_id)) % len(self.node_ids)]
         self.jobs[job_id] = RollupJob(config, next(self._task_ids), node_id)
 

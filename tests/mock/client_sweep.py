@@ -53,7 +53,7 @@ NAMED: dict[str, Any] = {
     "cluster_manager_timeout": "30s", "cancel_after_time_interval": "1m", "search_timeout": "1m",
     "scroll_size": 10, "stats": "group1", "docvalue_fields": "message", "_source": "message",
     "_source_excludes": "message", "_source_includes": "message", "request_cache": True,
-    "seq_no_primary_term": True, "require_alias": False, "verbose_pipeline": True,
+    "seq_no_primary_term": True, "require_alias": False, "verbose_pipeline": True, "order": 1,
 }
 NOT_SENT = frozenset({"body", "headers", "params", "opaque_id"})  # alternatives to the other parameters
 

@@ -27,6 +27,8 @@ SERVED: dict[str, Callable[..., Any]] = {
     "indices.refresh": indices.refresh, "indices.create": indices.create_index, "indices.delete": indices.delete_index,
     "indices.exists": indices.index_exists, "indices.get_mapping": indices.get_mapping,
     "indices.put_alias": indices.put_alias, "indices.get_alias": indices.get_alias,
+    "indices.put_template": indices.put_template, "indices.get_template": indices.get_template,
+    "indices.delete_template": indices.delete_template, "indices.exists_template": indices.template_exists,
     "reindex": by_query.reindex, "update_by_query": by_query.update_by_query,
     "delete_by_query": by_query.delete_by_query,
     "rollup.put_job": rollup.put_job, "rollup.start_job": rollup.start_job, "rollup.stop_job": rollup.stop_job,
@@ -69,7 +71,8 @@ OUT_OF_SCOPE: dict[str, str] = {
 }
 DOCUMENT_APIS = ("info", "index", "create", "get", "delete", "bulk", "search", "count", "reindex",
                  "update_by_query", "delete_by_query", "indices.refresh", "indices.create", "indices.delete",
-                 "indices.exists", "indices.get_mapping", "indices.put_alias", "indices.get_alias")
+                 "indices.exists", "indices.get_mapping", "indices.put_alias", "indices.get_alias",
+                 "indices.put_template", "indices.get_template", "indices.delete_template", "indices.exists_template")
 
 
 def swept_methods() -> list[str]:

@@ -25,6 +25,8 @@ SERVED: dict[str, Callable[..., Any]] = {
     "indices.refresh": indices.refresh, "indices.create": indices.create_index, "indices.delete": indices.delete_index,
     "indices.exists": indices.index_exists, "indices.get_mapping": indices.get_mapping,
     "indices.put_alias": indices.put_alias, "indices.get_alias": indices.get_alias,
+    "indices.put_template": indices.put_template, "indices.get_template": indices.get_template,
+    "indices.delete_template": indices.delete_template, "indices.exists_template": indices.template_exists,
     "reindex": by_query.reindex, "update_by_query": by_query.update_by_query,
     "delete_by_query": by_query.delete_by_query,
     "plugins.rollups.put": rollups.put_job, "plugins.rollups.get": rollups.get_job,
@@ -36,7 +38,7 @@ OUT_OF_SCOPE: dict[str, str] = {}
 BODIES: dict[str, Any] = {
     "index": {"message": "hello"}, "create": {"message": "hello"},
     "bulk": [{"index": {"_index": "logs"}}, {"message": "hello"}],
-    "delete_by_query": {"query": {"match_all": {}}},
+    "delete_by_query": {"query": {"match_all": {}}}, "indices.put_template": {"index_patterns": ["logs*"]},
     "reindex": {"source": {"index": "logs"}, "dest": {"index": "logs-copy"}},
     "plugins.rollups.put": {"rollup": {
         "source_index": "logs", "target_index": "logs-rollup", "enabled": False, "page_size": 10,
@@ -52,7 +54,8 @@ PATHS = {"indices.put_alias": ("index", "name"), "tasks.get": ("task_id",)}
 SKIPPED = {"update_by_query": ("size",), "delete_by_query": ("size",)}
 DOCUMENT_APIS = ("info", "index", "create", "get", "delete", "bulk", "search", "count", "reindex",
                  "update_by_query", "delete_by_query", "indices.refresh", "indices.create", "indices.delete",
-                 "indices.exists", "indices.get_mapping", "indices.put_alias", "indices.get_alias")
+                 "indices.exists", "indices.get_mapping", "indices.put_alias", "indices.get_alias",
+                 "indices.put_template", "indices.get_template", "indices.delete_template", "indices.exists_template")
 
 
 def swept_methods() -> list[str]:

@@ -19,6 +19,10 @@ SearchInterceptor = Callable[[list["Index"], dict[str, Any]], "dict[str, Any] | 
 _FORBIDDEN = set('\\/*?"<>| ,')
 
 
+class IndexTemplateMissing(ApiError):
+    type, status = "index_template_missing_exception", 404
+
+
 class InvalidIndexName(ApiError):
     type, status = "invalid_index_name_exception", 400
 
@@ -141,12 +145,46 @@ def validate_alias_name(name: str) -> None:
         raise InvalidAliasName(f"Invalid alias name [{name}], {why}", index=name, index_uuid="_na_")
 
 
+@dataclass
+class LegacyTemplate:
+    """A legacy index template (`PUT _template/<name>`): what indices matching its patterns start with."""
+
+    name: str
+    index_patterns: list[str]
+    order: int = 0
+    version: int | None = None
+    mappings: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    aliases: dict[str, Any] = field(default_factory=dict)
+
+    def matches(self, index: str) -> bool:
+        return any(simple_match(pattern, index) for pattern in self.index_patterns)
+
+    def document(self) -> dict[str, Any]:
+        """As `GET _template` shows it."""
+        doc: dict[str, Any] = {"order": self.order}
+        if self.version is not None:
+            doc["version"] = self.version
+        return doc | {"index_patterns": self.index_patterns, "settings": self.settings, "mappings": self.mappings,
+                      "aliases": self.aliases}
+
+
+def merged(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """`overlay` on top of `base`, objects merged key by key (as templates and a create request's mappings are)."""
+    result = dict(base)
+    for key, value in overlay.items():
+        result[key] = merged(result[key], value) if isinstance(value, dict) and isinstance(result.get(key), dict) \
+            else value
+    return result
+
+
 class IndexStore(Hooks):
     """Every index of the cluster; the families that read or write documents share it."""
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.indices: dict[str, Index] = {}
+        self.templates: dict[str, LegacyTemplate] = {}
         self._interceptors: list[SearchInterceptor] = []
 
     def intercept_searches(self, interceptor: SearchInterceptor) -> None:
@@ -168,10 +206,34 @@ class IndexStore(Hooks):
             existing = self.indices[name]
             raise ResourceAlreadyExists(f"index [{name}/{existing.uuid}] already exists",
                                         index_uuid=existing.uuid, index=name)
+        base_mappings: dict[str, Any] = {"properties": {}}
+        base_settings: dict[str, Any] = {}
+        aliases: dict[str, Any] = {}
+        for template in sorted((t for t in self.templates.values() if t.matches(name)), key=lambda t: t.order):
+            base_mappings = merged(base_mappings, template.mappings)
+            base_settings = merged(base_settings, template.settings)
+            aliases |= template.aliases
         index = Index(name, uuid.uuid4().hex[:22], int(self.clock.now() * 1000),
-                      {"properties": {}, **(mappings or {})}, dict(settings or {}))
+                      merged(base_mappings, mappings or {}), merged(base_settings, settings or {}), aliases=aliases)
         self.indices[name] = index
         return index
+
+    def put_template(self, template: LegacyTemplate, create: bool) -> None:
+        if create and template.name in self.templates:
+            raise IllegalArgument(f"index_template [{template.name}] already exists")
+        self.templates[template.name] = template
+
+    def templates_named(self, expression: str | None) -> list[LegacyTemplate]:
+        """Templates by a comma list of names and `*` wildcards (all of them without one)."""
+        parts = expression.split(",") if expression else ["*"]
+        return [t for t in self.templates.values() if any(simple_match(part, t.name) for part in parts)]
+
+    def delete_template(self, expression: str) -> None:
+        doomed = self.templates_named(expression)
+        if not doomed:
+            raise IndexTemplateMissing(f"index_template [{expression}] missing")
+        for template in doomed:
+            del self.templates[template.name]
 
     def get(self, name: str) -> Index:
         if name not in self.indices:

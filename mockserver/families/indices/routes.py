@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.errors import ApiError, IllegalArgument
-from mockserver.families.indices.models import IndexStore, write_result
+from mockserver.errors import ApiError, IllegalArgument, ValidationFailed
+from mockserver.families.indices.models import IndexStore, LegacyTemplate, write_result
 from mockserver.params import Param, boolean, integer, long, string, time_value
 from mockserver.routing import Body, Call, Reply, Route
 from mockserver.xcontent import token
@@ -53,6 +53,41 @@ async def get_alias(call: Call[IndexStore]) -> dict[str, Any]:
     return {i.name: {"aliases": {a: o for a, o in i.aliases.items() if wanted in (None, a)}}
             for i in call.state.resolve(call.path_params.get("index", "_all"))
             if wanted is None or wanted in i.aliases}
+
+
+_TEMPLATE_FIELDS = {"index_patterns", "order", "version", "mappings", "settings", "aliases"}
+
+
+async def put_template(call: Call[IndexStore]) -> dict[str, Any]:
+    body = call.body
+    if not isinstance(body, dict):
+        raise IllegalArgument("request body must be a JSON object")
+    if unknown := sorted(set(body) - _TEMPLATE_FIELDS):
+        raise IllegalArgument(f"unknown key [{unknown[0]}] in the template ")
+    patterns = body.get("index_patterns")
+    if not patterns:
+        raise ValidationFailed("index patterns are missing")
+    order = body.get("order", call.params["order"] if call.params["order"] is not None else 0)
+    template = LegacyTemplate(call.path_params["name"], [patterns] if isinstance(patterns, str) else list(patterns),
+                              order, body.get("version"), body.get("mappings") or {}, body.get("settings") or {},
+                              body.get("aliases") or {})
+    call.state.put_template(template, create=call.params["create"])
+    return {"acknowledged": True}
+
+
+async def get_template(call: Call[IndexStore]) -> Reply:
+    name = call.path_params.get("name")
+    found = call.state.templates_named(name)
+    return Reply(200 if found or name is None else 404, {t.name: t.document() for t in found})
+
+
+async def template_exists(call: Call[IndexStore]) -> Reply:
+    return Reply(200 if call.state.templates_named(call.path_params["name"]) else 404, None)
+
+
+async def delete_template(call: Call[IndexStore]) -> dict[str, Any]:
+    call.state.delete_template(call.path_params["name"])
+    return {"acknowledged": True}
 
 
 async def index_doc(call: Call[IndexStore]) -> Reply:
@@ -168,11 +203,11 @@ _PARSERS = {
                      "ccs_minimize_roundtrips", "typed_keys", "request_cache", "rest_total_hits_as_int",
                      "explain", "seq_no_primary_term", "force_synthetic_source", "include_named_queries_score",
                      "require_alias", "require_data_stream", "list_executed_pipelines", "track_scores",
-                     "is_write_index", "must_exist", "phase_took", "verbose_pipeline"), boolean),
+                     "is_write_index", "must_exist", "phase_took", "verbose_pipeline", "create"), boolean),
     **dict.fromkeys(("timeout", "master_timeout", "cluster_manager_timeout", "scroll", "cancel_after_time_interval"),
                     time_value),
     **dict.fromkeys(("size", "from", "terminate_after", "batched_reduce_size", "max_concurrent_shard_requests",
-                     "pre_filter_shard_size", "suggest_size"), integer),
+                     "pre_filter_shard_size", "suggest_size", "order"), integer),
     **dict.fromkeys(("version", "if_seq_no", "if_primary_term"), long),
 }
 
@@ -228,6 +263,15 @@ ROUTES: tuple[Route[IndexStore], ...] = (
                              _CLUSTER_MANAGER, body=Body.OPTIONAL)),
     *(route for pattern in ("/_alias", "/{index}/_alias", "/_alias/{name}", "/{index}/_alias/{name}")
       for route in flavoured("GET", pattern, get_alias, _MAPPING, _CLUSTER_MANAGER)),
+    *(route for method in ("PUT", "POST")
+      for route in flavoured(method, "/_template/{name}", put_template, accepted("create order master_timeout cause"),
+                             _CLUSTER_MANAGER, body=Body.REQUIRED)),
+    *flavoured("GET", "/_template", get_template, accepted("flat_settings local master_timeout"), _CLUSTER_MANAGER),
+    *flavoured("GET", "/_template/{name}", get_template, accepted("flat_settings local master_timeout"),
+               _CLUSTER_MANAGER),
+    *flavoured("HEAD", "/_template/{name}", template_exists, accepted("flat_settings local master_timeout"),
+               _CLUSTER_MANAGER),
+    *flavoured("DELETE", "/_template/{name}", delete_template, accepted("master_timeout timeout"), _CLUSTER_MANAGER),
     Route("PUT", "/{index}/_doc/{id}", index_doc, params=_WRITE, body=Body.REQUIRED),
     Route("POST", "/{index}/_doc/{id}", index_doc, params=_WRITE, body=Body.REQUIRED),
     Route("POST", "/{index}/_doc", index_doc, params=_WRITE, body=Body.REQUIRED),

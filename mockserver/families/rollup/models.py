@@ -6,6 +6,7 @@ an indexing run that started at `t` with `indexing_seconds = d` is over at `t + 
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -77,6 +78,13 @@ class RollupJob:
     @property
     def id(self) -> str:
         return self.config["id"]
+
+
+# the mapping every rollup index is created with (`TransportPutRollupJobAction.createIndex`)
+ROLLUP_DYNAMIC_TEMPLATES = [
+    {"strings": {"match_mapping_type": "string", "mapping": {"type": "keyword"}}},
+    {"date_histograms": {"path_match": "*.date_histogram.timestamp", "mapping": {"type": "date"}}},
+]
 
 
 class RollupJobs(Hooks):
@@ -209,7 +217,7 @@ class RollupJobs(Hooks):
         index = self.indices.indices.get(name)
         if index is None:
             self.indices.create(name, {"_meta": {"_rollup": {config["id"]: config}, "rollup-version": ""},
-                                       "dynamic_templates": []})
+                                       "dynamic_templates": copy.deepcopy(ROLLUP_DYNAMIC_TEMPLATES)})
             return
         prefix = "Rollup data cannot be added to existing indices that contain non-rollup data"
         if "_meta" not in index.mappings:

@@ -10,6 +10,7 @@ the task is removed and the job is `stopped` with every phase at 100%.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from dataclasses import dataclass, field
 from enum import Enum
@@ -376,7 +377,17 @@ class DfaJobs(Hooks):
             required = analysis.required_fields
             raise StatusError("at least one field must be included in the analysis"
                               + (f" (excluding fields [{', '.join(required)}])" if required else ""), 400)
+        self._check_cardinality(config)
         return features
+
+    def _check_cardinality(self, config: DfaConfig) -> None:
+        """`FieldCardinalityConstraint.check` over the documents the source query selects."""
+        for name, minimum in config.analysis.minimum_cardinality.items():
+            values = {json.dumps(value, sort_keys=True) for _, _, source in self._source_rows(config)
+                      if not is_missing(value := field_value(source, name))}
+            if len(values) < minimum:
+                raise StatusError(f"Field [{name}] must have at least [{minimum}] distinct values but there were "
+                                  f"[{len(values)}]", 400)
 
     def _sources(self, config: DfaConfig) -> list[Index]:
         return self.indices.resolve(",".join(config.source["index"]), must_exist=False)

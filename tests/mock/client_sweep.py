@@ -13,8 +13,26 @@ from typing import Any, Callable, Iterator
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from mockserver.errors import ApiError
+from mockserver.families.cluster import routes as cluster
+from mockserver.families.indices import routes as indices
+from mockserver.families.tasks import bulk_routes as by_query, routes as tasks
 from mockserver.routing import Request, Router
 from mockserver.server import MockServer
+
+# the document and index APIs the scenarios and fixtures use, and the task APIs: the same in both clients
+SHARED_APIS: dict[str, Callable[..., Any]] = {
+    "info": cluster.root,
+    "index": indices.index_doc, "create": indices.index_doc, "get": indices.get_doc, "delete": indices.delete_doc,
+    "bulk": indices.bulk, "search": indices.search, "count": indices.count,
+    "indices.refresh": indices.refresh, "indices.create": indices.create_index, "indices.delete": indices.delete_index,
+    "indices.exists": indices.index_exists, "indices.get_mapping": indices.get_mapping,
+    "indices.put_alias": indices.put_alias, "indices.get_alias": indices.get_alias,
+    "indices.put_template": indices.put_template, "indices.get_template": indices.get_template,
+    "indices.delete_template": indices.delete_template, "indices.exists_template": indices.template_exists,
+    "reindex": by_query.reindex, "update_by_query": by_query.update_by_query,
+    "delete_by_query": by_query.delete_by_query,
+    "tasks.list": tasks.list_tasks, "tasks.get": tasks.get_task, "tasks.cancel": tasks.cancel_tasks,
+}
 
 # values for parameters whose type alone does not say what a valid value is
 NAMED: dict[str, Any] = {
@@ -40,7 +58,7 @@ NAMED: dict[str, Any] = {
     "model_memory_limit": "10mb", "description": "a description", "max_num_threads": 1,
     "allow_lazy_start": False, "filter": {"match_all": {}}, "index_routing": "r1", "search_routing": "r1",
     "is_write_index": True, "is_hidden": False, "must_exist": False, "fields": ["message"],
-    "stored_fields": ["message"], "docvalue_fields": ["message"], "track_total_hits": True,
+    "stored_fields": ["message"], "track_total_hits": True,
     "terminate_after": 10, "min_score": 0.5, "timeout": "30s", "master_timeout": "30s",
     "wait_for_completion": True, "run_as": ["user-1"], "metadata": {"team": "a"}, "full_name": "A User",
     "email": "a@example.com", "enabled": True, "applications": [],
@@ -182,3 +200,31 @@ def _documented_value(function: Callable[..., Any], name: str) -> Any:
     if re.search(r"\b(whether|if `?true`?|when `?true`?)\b", text, re.I):
         return True
     return "x"
+
+
+def method_of(client: Any, name: str) -> Callable[..., Any]:
+    """A client method by its dotted name (`indices.create`)."""
+    target = client
+    for part in name.split("."):
+        target = getattr(target, part)
+    return target
+
+
+def misrouted(server: MockServer, function: Callable[..., Any], calls: Iterator[tuple[str, dict[str, Any]]],
+              sent: list[Sent], handler: Callable[..., Any], refused: type[Exception],
+              body_of: Callable[[Any], Any]) -> list[str]:
+    """Make every call; describe each whose request did not reach `handler` or got a routing-layer answer.
+    `refused` is the client's error for 4xx/5xx answers and `body_of` reads the body of one."""
+    failures = []
+    for label, arguments in calls:
+        sent.clear()
+        try:
+            answer = function(**arguments)
+            body = getattr(answer, "body", answer)
+        except refused as error:
+            body = body_of(error)
+        routed = routed_to(server, sent[-1])
+        if routed is not handler or routing_failure(body):
+            failures.append(f"{label}: {sent[-1].method} {sent[-1].target} -> "
+                            f"{getattr(routed, '__qualname__', routed)}; answer {str(body)[:200]}")
+    return failures

@@ -220,11 +220,17 @@ def accepted(names: str) -> tuple[Param, ...]:
 _ELASTICSEARCH, _OPENSEARCH = frozenset({"elasticsearch"}), frozenset({"opensearch"})
 
 
-def flavoured(method: str, pattern: str, handler: Any, params: tuple[Param, ...], opensearch: str,
-              **options: Any) -> tuple[Route[IndexStore], Route[IndexStore]]:
-    """One API whose OpenSearch handler reads more parameters (e.g. `cluster_manager_timeout`)."""
-    return (Route(method, pattern, handler, params=params, flavours=_ELASTICSEARCH, **options),
-            Route(method, pattern, handler, params=params + accepted(opensearch), flavours=_OPENSEARCH, **options))
+def routes(methods: str, patterns: str, handler: Any, **options: Any) -> tuple[Route[IndexStore], ...]:
+    """The same handler under every method and pattern given (space-separated)."""
+    return tuple(Route(m, p, handler, **options) for p in patterns.split() for m in methods.split())
+
+
+def flavoured(methods: str, patterns: str, handler: Any, params: tuple[Param, ...], opensearch: str,
+              **options: Any) -> tuple[Route[IndexStore], ...]:
+    """`routes` for an API whose OpenSearch handler reads more parameters (e.g. `cluster_manager_timeout`)."""
+    return (routes(methods, patterns, handler, params=params, flavours=_ELASTICSEARCH, **options)
+            + routes(methods, patterns, handler, params=params + accepted(opensearch), flavours=_OPENSEARCH,
+                     **options))
 
 
 _CLUSTER_MANAGER = "cluster_manager_timeout"
@@ -249,6 +255,8 @@ _COUNT = accepted(f"{_INDICES_OPTIONS} {_QUERY_STRING} ignore_throttled min_scor
 _REFRESH_OPTIONS = accepted(_INDICES_OPTIONS)
 _MAPPING = accepted(f"{_INDICES_OPTIONS} local master_timeout")
 
+_TEMPLATE_READ = accepted("flat_settings local master_timeout")
+
 ROUTES: tuple[Route[IndexStore], ...] = (
     *flavoured("PUT", "/{index}", create_index, accepted("wait_for_active_shards timeout master_timeout"),
                _CLUSTER_MANAGER, body=Body.OPTIONAL),
@@ -256,42 +264,23 @@ ROUTES: tuple[Route[IndexStore], ...] = (
                _CLUSTER_MANAGER),
     *flavoured("HEAD", "/{index}", index_exists, accepted(f"{_INDICES_OPTIONS} flat_settings include_defaults local"),
                _CLUSTER_MANAGER),
-    *flavoured("GET", "/_mapping", get_mapping, _MAPPING, _CLUSTER_MANAGER),
-    *flavoured("GET", "/{index}/_mapping", get_mapping, _MAPPING, _CLUSTER_MANAGER),
-    *(route for method in ("PUT", "POST") for segment in ("_alias", "_aliases")
-      for route in flavoured(method, f"/{{index}}/{segment}/{{name}}", put_alias, accepted("master_timeout timeout"),
-                             _CLUSTER_MANAGER, body=Body.OPTIONAL)),
-    *(route for pattern in ("/_alias", "/{index}/_alias", "/_alias/{name}", "/{index}/_alias/{name}")
-      for route in flavoured("GET", pattern, get_alias, _MAPPING, _CLUSTER_MANAGER)),
-    *(route for method in ("PUT", "POST")
-      for route in flavoured(method, "/_template/{name}", put_template, accepted("create order master_timeout cause"),
-                             _CLUSTER_MANAGER, body=Body.REQUIRED)),
-    *flavoured("GET", "/_template", get_template, accepted("flat_settings local master_timeout"), _CLUSTER_MANAGER),
-    *flavoured("GET", "/_template/{name}", get_template, accepted("flat_settings local master_timeout"),
+    *flavoured("GET", "/_mapping /{index}/_mapping", get_mapping, _MAPPING, _CLUSTER_MANAGER),
+    *flavoured("PUT POST", "/{index}/_alias/{name} /{index}/_aliases/{name}", put_alias,
+               accepted("master_timeout timeout"), _CLUSTER_MANAGER, body=Body.OPTIONAL),
+    *flavoured("GET", "/_alias /{index}/_alias /_alias/{name} /{index}/_alias/{name}", get_alias, _MAPPING,
                _CLUSTER_MANAGER),
-    *flavoured("HEAD", "/_template/{name}", template_exists, accepted("flat_settings local master_timeout"),
-               _CLUSTER_MANAGER),
+    *flavoured("PUT POST", "/_template/{name}", put_template, accepted("create order master_timeout cause"),
+               _CLUSTER_MANAGER, body=Body.REQUIRED),
+    *flavoured("GET", "/_template /_template/{name}", get_template, _TEMPLATE_READ, _CLUSTER_MANAGER),
+    *flavoured("HEAD", "/_template/{name}", template_exists, _TEMPLATE_READ, _CLUSTER_MANAGER),
     *flavoured("DELETE", "/_template/{name}", delete_template, accepted("master_timeout timeout"), _CLUSTER_MANAGER),
-    Route("PUT", "/{index}/_doc/{id}", index_doc, params=_WRITE, body=Body.REQUIRED),
-    Route("POST", "/{index}/_doc/{id}", index_doc, params=_WRITE, body=Body.REQUIRED),
-    Route("POST", "/{index}/_doc", index_doc, params=_WRITE, body=Body.REQUIRED),
-    Route("PUT", "/{index}/_create/{id}", index_doc, params=_WRITE, body=Body.REQUIRED),
-    Route("GET", "/{index}/_doc/{id}", get_doc, params=_GET),
-    Route("DELETE", "/{index}/_doc/{id}", delete_doc, params=_DELETE),
-    Route("POST", "/_bulk", bulk, params=_BULK, body=Body.NDJSON),
-    Route("PUT", "/_bulk", bulk, params=_BULK, body=Body.NDJSON),
-    Route("POST", "/{index}/_bulk", bulk, params=_BULK, body=Body.NDJSON),
-    Route("PUT", "/{index}/_bulk", bulk, params=_BULK, body=Body.NDJSON),
-    Route("POST", "/_refresh", refresh, params=_REFRESH_OPTIONS),
-    Route("GET", "/_refresh", refresh, params=_REFRESH_OPTIONS),
-    Route("GET", "/{index}/_refresh", refresh, params=_REFRESH_OPTIONS),
-    Route("POST", "/{index}/_refresh", refresh, params=_REFRESH_OPTIONS),
-    *flavoured("GET", "/_search", search, _SEARCH, _OPENSEARCH_SEARCH, body=Body.OPTIONAL),
-    *flavoured("POST", "/_search", search, _SEARCH, _OPENSEARCH_SEARCH, body=Body.OPTIONAL),
-    *flavoured("GET", "/{index}/_search", search, _SEARCH, _OPENSEARCH_SEARCH, body=Body.OPTIONAL),
-    *flavoured("POST", "/{index}/_search", search, _SEARCH, _OPENSEARCH_SEARCH, body=Body.OPTIONAL),
-    Route("GET", "/_count", count, params=_COUNT, body=Body.OPTIONAL),
-    Route("POST", "/_count", count, params=_COUNT, body=Body.OPTIONAL),
-    Route("GET", "/{index}/_count", count, params=_COUNT, body=Body.OPTIONAL),
-    Route("POST", "/{index}/_count", count, params=_COUNT, body=Body.OPTIONAL),
+    *routes("PUT POST", "/{index}/_doc/{id}", index_doc, params=_WRITE, body=Body.REQUIRED),
+    *routes("POST", "/{index}/_doc", index_doc, params=_WRITE, body=Body.REQUIRED),
+    *routes("PUT POST", "/{index}/_create/{id}", index_doc, params=_WRITE, body=Body.REQUIRED),
+    *routes("GET", "/{index}/_doc/{id}", get_doc, params=_GET),
+    *routes("DELETE", "/{index}/_doc/{id}", delete_doc, params=_DELETE),
+    *routes("PUT POST", "/_bulk /{index}/_bulk", bulk, params=_BULK, body=Body.NDJSON),
+    *routes("GET POST", "/_refresh /{index}/_refresh", refresh, params=_REFRESH_OPTIONS),
+    *flavoured("GET POST", "/_search /{index}/_search", search, _SEARCH, _OPENSEARCH_SEARCH, body=Body.OPTIONAL),
+    *routes("GET POST", "/_count /{index}/_count", count, params=_COUNT, body=Body.OPTIONAL),
 )

@@ -16,6 +16,7 @@ from mockserver.families.rollup import routes as rollup
 from mockserver.families.security import routes as security
 from mockserver.server import MockServer
 from mockserver.settings import MockSettings
+from mockserver.version import Version
 from tests.mock.client_sweep import SHARED_APIS, Sent, method_of, misrouted, variants
 
 SERVED: dict[str, Callable[..., Any]] = {
@@ -77,17 +78,20 @@ def test_every_swept_method_is_served_or_out_of_scope_with_a_reason():
     assert set(SERVED) | set(OUT_OF_SCOPE) <= set(swept_methods())
 
 
-@pytest.fixture(scope="module")
-def mock() -> MockServer:
-    with MockServer(MockSettings()) as server:
+@pytest.fixture(scope="module", params=["8.17.0", "9.1.0"])
+def mock(request) -> MockServer:
+    with MockServer(MockSettings(version=Version.parse(request.param))) as server:
         yield server
 
 
 def recording_client(server: MockServer) -> tuple[Elasticsearch, list[Sent]]:
     sent: list[Sent] = []
+    major = server.cluster.settings.version.major
 
     class Recorder(Urllib3HttpNode):
         def perform_request(self, method, target, body=None, headers=None, **options):
+            if major >= 9:  # the 9.x client sends the same paths with `compatible-with=9` media types
+                headers = {k: v.replace("compatible-with=8", "compatible-with=9") for k, v in (headers or {}).items()}
             sent.append(Sent(method, target, body or b"", dict(headers or {})))
             return super().perform_request(method, target, body=body, headers=headers, **options)
 

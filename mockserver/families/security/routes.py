@@ -6,7 +6,10 @@ from typing import Any
 
 from mockserver.errors import IllegalArgument
 from mockserver.families.security.models import Security
+from mockserver.params import Param
 from mockserver.routing import Body, Call, Reply, Route
+
+_REFRESH = (Param("refresh"),)  # true, false or wait_for: the mock's writes are visible at once
 
 
 def _body(call: Call[Security]) -> dict[str, Any]:
@@ -47,11 +50,11 @@ def _action(kind: str) -> str:
 
 
 ROUTES: tuple[Route[Security], ...] = (
-    Route("PUT", "/_security/role/{name}", put_role, body=Body.REQUIRED, action=_action("role/put")),
-    Route("POST", "/_security/role/{name}", put_role, body=Body.REQUIRED, action=_action("role/put")),
-    Route("DELETE", "/_security/role/{name}", delete_role, action=_action("role/delete")),
-    Route("PUT", "/_security/user/{name}", put_user, body=Body.REQUIRED, action=_action("user/put")),
-    Route("POST", "/_security/user/{name}", put_user, body=Body.REQUIRED, action=_action("user/put")),
-    Route("DELETE", "/_security/user/{name}", delete_user, action=_action("user/delete")),
+    Route("PUT", "/_security/role/{name}", put_role, body=Body.REQUIRED, params=_REFRESH, action=_action("role/put")),
+    Route("POST", "/_security/role/{name}", put_role, body=Body.REQUIRED, params=_REFRESH, action=_action("role/put")),
+    Route("DELETE", "/_security/role/{name}", delete_role, params=_REFRESH, action=_action("role/delete")),
+    Route("PUT", "/_security/user/{name}", put_user, body=Body.REQUIRED, params=_REFRESH, action=_action("user/put")),
+    Route("POST", "/_security/user/{name}", put_user, body=Body.REQUIRED, params=_REFRESH, action=_action("user/put")),
+    Route("DELETE", "/_security/user/{name}", delete_user, params=_REFRESH, action=_action("user/delete")),
     Route("GET", "/_security/_authenticate", authenticate),
 )

@@ -29,8 +29,11 @@ class RunOption:
 RUN_OPTIONS = (
     RunOption("target", "mock (each scenario on a mock of its flavour), mock:FLAVOUR[@VERSION[,VERSION...]] (a "
                         "version sweep), a cluster URL (credentials from $STOPCHECK_USERNAME, $STOPCHECK_PASSWORD, "
-                        "$STOPCHECK_API_KEY or $STOPCHECK_BEARER_TOKEN), or a plugged-in adapter; repeatable "
+                        "$STOPCHECK_API_KEY or $STOPCHECK_BEARER_TOKEN), a name from the targets file, or a plugged-in "
+                        "adapter; repeatable "
                         "(default: mock)", "append"),
+    RunOption("targets-file", "the named targets (default: stopcheck.toml, else [tool.stopcheck] in pyproject.toml, "
+                              "in the current folder)", metavar="TOML"),
     RunOption("allow-disposable", "consent to scenarios that stop or cancel everything (_all, *): only on a cluster "
                                   "you can wipe", "store_true"),
     RunOption("username", "basic-auth user name (password: $STOPCHECK_PASSWORD)"),

@@ -28,6 +28,8 @@ from conformance.options import add_pytest_options
 from conformance.records import scenario_record, unusable_record
 from conformance.runner import run_scenario
 from conformance.targets import Target, TargetConfig, create_target
+from conformance.targets import named
+from conformance.targets.named import NamedTarget
 from conformance.targets.plan import PlannedTarget, plan
 from conformance.targets.specs import BARE_MOCK, expand, for_flavour, label
 from conformance.yamlfile import YamlFileError
@@ -37,6 +39,7 @@ TARGET_PROBLEM = 2  # the exit code when a target could not be used
 _TARGETS = pytest.StashKey[dict[str, Target]]()
 _UNUSABLE = pytest.StashKey[frozenset[str]]()
 _EXPECTATIONS = pytest.StashKey[gating.Expectations]()
+_NAMED = pytest.StashKey[dict[str, NamedTarget]]()
 _WORKER_UNUSABLE = "stopcheck_unusable"
 
 
@@ -65,10 +68,22 @@ def pytest_configure(config: pytest.Config) -> None:
             config.stash[_EXPECTATIONS] = gating.load(Path(expectations))
         except YamlFileError as error:
             raise pytest.UsageError(f"stopcheck expectations: {error}") from None
+    if _asked(config):
+        config.stash[_NAMED] = _named_targets(config)
     if hasattr(config, "workerinput"):
         config.stash[_UNUSABLE] = frozenset(config.workerinput.get(_WORKER_UNUSABLE, ()))
     elif _asked(config):
         config.pluginmanager.register(Pipeline(config), "stopcheck-pipeline")
+
+
+def _named_targets(config: pytest.Config) -> dict[str, NamedTarget]:
+    """The targets file given, or found in the folder pytest was started from (none: no named targets)."""
+    option = config.getoption("stopcheck_targets_file")
+    path = config.invocation_params.dir / option if option else named.find(config.invocation_params.dir)
+    try:
+        return named.load(path) if path else {}
+    except named.TargetsFileError as error:
+        raise pytest.UsageError(f"stopcheck targets file: {error}") from None
 
 
 def _roots(config: pytest.Config) -> list[Path]:
@@ -166,7 +181,7 @@ def _target(config: pytest.Config, spec: str) -> Target:
             target=spec, username=config.getoption("stopcheck_username"),
             ca_certs=config.getoption("stopcheck_ca_certs"), client_cert=config.getoption("stopcheck_client_cert"),
             client_key=config.getoption("stopcheck_client_key"), insecure=config.getoption("stopcheck_insecure"),
-            consent=consent))
+            consent=consent, named=config.stash.get(_NAMED, {})))
     return targets[spec]
 
 

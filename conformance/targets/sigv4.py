@@ -1,0 +1,1 @@
+"""AWS SigV4 signing (Amazon OpenSearch Service, managed Elasticsearch), with botocore: `pip install 'stopcheck[aws]'`."""

@@ -14,7 +14,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from conformance.redaction import is_secret_key
 from conformance.requirements import version_matches
 from conformance.schemas import store
-from conformance.targets.base import Request, Response, Target, TargetError, TargetInfo
+from conformance.targets.base import Target, TargetError, TargetInfo, TargetWrapper
 from conformance.targets.http import HttpOptions
 from conformance.targets.specs import is_url
 
@@ -79,19 +79,19 @@ class NamedTarget:
         return str(self.folder / name) if name else None
 
 
-class CheckedTarget(Target):
+class CheckedTarget(TargetWrapper):
     """A named target as the run sees it: its name, its consent, and discovery checked against the flavour and
     version the file expects (a mismatch makes the target unusable before anything runs)."""
 
     def __init__(self, inner: Target, named: NamedTarget) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._named = named
         self._info: TargetInfo | None = None
 
     @property
     def info(self) -> TargetInfo:
         if self._info is None:
-            found = self._inner.info
+            found = self.inner.info
             mismatch = expectation_mismatch(self._named, found)
             if mismatch:
                 raise TargetError(f"target {self._named.name} is {found.flavour} {found.version}, but the targets "
@@ -99,15 +99,6 @@ class CheckedTarget(Target):
                                   f"check its url, or its flavour/version in [targets.{self._named.name}]")
             self._info = replace(found, name=self._named.name, consent=found.consent | self._named.consent)
         return self._info
-
-    def send(self, request: Request) -> Response:
-        return self._inner.send(request)
-
-    def fixture(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
-        return self._inner.fixture(name, args)
-
-    def close(self) -> None:
-        self._inner.close()
 
 
 def expectation_mismatch(named: NamedTarget, info: TargetInfo) -> str | None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Mapping
+
+from conformance.targets import TargetConfig
+from conformance.targets.named import DISPOSABLE, NamedTarget
 
 
 @dataclass(frozen=True)
@@ -49,14 +52,27 @@ RUN_OPTIONS = (
 )
 
 
+CONNECTION_OPTIONS = ("targets-file", "username", "ca-certs", "client-cert", "client-key",
+                      "insecure")
+
+
+def target_config(option: Callable[[str], Any], spec: str, named: Mapping[str, NamedTarget]) -> TargetConfig:
+    """The configuration of one target from the run options (`option(dest)` gives an option's value)."""
+    consent = frozenset({DISPOSABLE}) if option("allow_disposable") else frozenset()
+    return TargetConfig(target=spec, username=option("username"), ca_certs=option("ca_certs"),
+                        client_cert=option("client_cert"), client_key=option("client_key"),
+                        insecure=bool(option("insecure")), consent=consent, named=named)
+
+
 def add_pytest_options(group: Any) -> None:
     for option in RUN_OPTIONS:
         group.addoption(f"--stopcheck-{option.name}", **option.arguments())
 
 
-def add_command_options(parser: argparse.ArgumentParser) -> None:
+def add_command_options(parser: argparse.ArgumentParser, only: tuple[str, ...] | None = None) -> None:
     for option in RUN_OPTIONS:
-        parser.add_argument(f"--{option.name}", dest=option.dest, **option.arguments())
+        if only is None or option.name in only:
+            parser.add_argument(f"--{option.name}", dest=option.dest, **option.arguments())
 
 
 def pytest_arguments(args: argparse.Namespace) -> list[str]:

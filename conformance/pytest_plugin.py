@@ -27,11 +27,11 @@ from conformance.handlers.terminal import TerminalDisplay
 from conformance.ledger import LEDGER_NAME, Ledger, Place, RecordingTarget, read, run_token
 from conformance.loader import LoadError, load_scenario
 from conformance.model import Scenario
-from conformance.options import add_pytest_options
+from conformance.options import add_pytest_options, target_config
 from conformance.records import scenario_record, unusable_record
 from conformance.runner import run_scenario
 from conformance.variables import run_prefix
-from conformance.targets import Target, TargetConfig, create_target
+from conformance.targets import Target, create_target
 from conformance.targets import named
 from conformance.targets.named import NamedTarget
 from conformance.targets.plan import PlannedTarget, plan
@@ -112,10 +112,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def _named_targets(config: pytest.Config) -> dict[str, NamedTarget]:
     """The targets file given, or found in the folder pytest was started from (none: no named targets)."""
-    option = config.getoption("stopcheck_targets_file")
-    path = config.invocation_params.dir / option if option else named.find(config.invocation_params.dir)
     try:
-        return named.load(path) if path else {}
+        return named.for_folder(config.getoption("stopcheck_targets_file"), config.invocation_params.dir)
     except named.TargetsFileError as error:
         raise pytest.UsageError(f"stopcheck targets file: {error}") from None
 
@@ -220,12 +218,8 @@ def _target(config: pytest.Config, spec: str) -> Target:
     """One target per spec per process (so one mock per xdist worker), created on first use."""
     targets = config.stash.setdefault(_TARGETS, {})
     if spec not in targets:
-        consent = frozenset({"disposable_cluster"}) if config.getoption("stopcheck_allow_disposable") else frozenset()
-        targets[spec] = create_target(TargetConfig(
-            target=spec, username=config.getoption("stopcheck_username"),
-            ca_certs=config.getoption("stopcheck_ca_certs"), client_cert=config.getoption("stopcheck_client_cert"),
-            client_key=config.getoption("stopcheck_client_key"), insecure=config.getoption("stopcheck_insecure"),
-            consent=consent, named=config.stash.get(_NAMED, {})))
+        targets[spec] = create_target(target_config(lambda name: config.getoption(f"stopcheck_{name}"), spec,
+                                                    config.stash.get(_NAMED, {})))
     return targets[spec]
 
 

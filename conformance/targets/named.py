@@ -121,6 +121,12 @@ def find(directory: Path) -> Path | None:
     return None
 
 
+def for_folder(given: str | None, folder: Path) -> dict[str, NamedTarget]:
+    """The named targets of the file given (relative to the folder), or of the one found in the folder."""
+    path = folder / given if given else find(folder)
+    return load(path) if path else {}
+
+
 def load(path: Path) -> dict[str, NamedTarget]:
     """The named targets of a file, validated; a problem is a `TargetsFileError` naming the file and entry."""
     data = _read(path)

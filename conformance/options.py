@@ -46,6 +46,8 @@ RUN_OPTIONS = (
     RunOption("insecure", "do not verify TLS certificates (opt-in)", "store_true"),
     RunOption("report-dir", "write results.json, junit.xml and coverage.txt here (default: reports/<run>)",
               metavar="DIR"),
+    RunOption("dry-run", "say per target what would run, be skipped (and why) and be created; send nothing but "
+                         "discovery", "store_true"),
     RunOption("expectations", "YAML file of scenarios expected to fail per target: they do not fail the run",
               metavar="FILE"),
     RunOption("strict", "with --expectations: an expected failure that passes (stale) fails the run", "store_true"),

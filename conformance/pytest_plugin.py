@@ -110,6 +110,33 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """`--stopcheck-dry-run`: say what the run would do, after discovering the targets, and run nothing."""
+    if not config.getoption("stopcheck_dry_run"):
+        return None
+    from conformance.dry_run import render
+
+    try:
+        targets = named.for_folder(config.getoption("stopcheck_targets_file"), config.invocation_params.dir)
+    except named.TargetsFileError as error:
+        print(f"stopcheck targets file: {error}")
+        return pytest.ExitCode.USAGE_ERROR
+    specs = _specs(config)
+    planned = plan(specs, lambda spec: create_target(
+        target_config(lambda name: config.getoption(f"stopcheck_{name}"), spec, targets)))
+    paths = [config.invocation_params.dir / arg.split("::")[0] for arg in config.args]
+    try:
+        text, code = render([p for p in paths if config.getoption("stopcheck") or within(p, _roots(config))], specs,
+                            planned)
+    finally:
+        for target in planned:
+            if target.target is not None:
+                target.target.close()
+    print(text)
+    return code
+
+
 def _named_targets(config: pytest.Config) -> dict[str, NamedTarget]:
     """The targets file given, or found in the folder pytest was started from (none: no named targets)."""
     try:

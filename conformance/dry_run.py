@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from conformance.discovery import scenario_files
-from conformance.loader import LoadError, load_scenario
+from conformance.loader import LoadError
 from conformance.model import Scenario
 from conformance.requirements import unmet
 from conformance.resources import Resource, created
@@ -52,13 +52,15 @@ def verdicts(scenarios: list[Scenario], specs: list[str], target: PlannedTarget)
             if target.label in {label(for_flavour(spec, s.requires.flavour)) for spec in specs}]
 
 
-def render(files: Iterable[Path], specs: list[str], planned: list[PlannedTarget]) -> tuple[str, int]:
-    """The dry run as text, and its exit code (2 when a target cannot be used, as for a real run)."""
+def render(files: Iterable[Path], load: Callable[[Path], list[Scenario]], specs: list[str],
+           planned: list[PlannedTarget]) -> tuple[str, int]:
+    """The dry run as text, and its exit code (2 when a target cannot be used, as for a real run); `load` gives
+    the scenarios of a file."""
     scenarios, lines = [], ["stopcheck dry run: nothing was sent to the targets but discovery (GET / and the "
                             "feature probes); ${run} stands for each scenario's run-unique prefix"]
     for path in scenario_files(files):
         try:
-            scenarios.append(load_scenario(path))
+            scenarios += load(path)
         except LoadError as error:
             lines.append(f"cannot load {error}")
     shown: set[str] = set()

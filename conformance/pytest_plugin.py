@@ -25,7 +25,7 @@ from conformance.handlers.junit_xml import JunitXml
 from conformance.handlers.results_json import ResultsJson
 from conformance.handlers.terminal import TerminalDisplay
 from conformance.ledger import LEDGER_NAME, Ledger, Place, RecordingTarget, read, run_token
-from conformance.loader import LoadError, load_scenario
+from conformance.loader import LoadError, load_scenarios
 from conformance.model import Scenario
 from conformance.options import add_pytest_options, target_config
 from conformance.records import scenario_record, unusable_record
@@ -36,7 +36,6 @@ from conformance.targets import named
 from conformance.targets.named import NamedTarget
 from conformance.targets.plan import PlannedTarget, plan
 from conformance.targets.specs import BARE_MOCK, expand, for_flavour, is_url, label
-from conformance.yamlfile import YamlFileError
 
 MAIN_PROCESS = "main"  # the ledger's name for the pytest process itself (workers are gw0, gw1, ...)
 RECORD_ATTRIBUTE = "stopcheck_record"  # on the call report: plain JSON data, so pytest-xdist carries it along
@@ -75,7 +74,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if expectations:
         try:
             config.stash[_EXPECTATIONS] = gating.load(Path(expectations))
-        except YamlFileError as error:
+        except LoadError as error:
             raise pytest.UsageError(f"stopcheck expectations: {error}") from None
     if not _asked(config):
         return
@@ -127,8 +126,8 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
         target_config(lambda name: config.getoption(f"stopcheck_{name}"), spec, targets)))
     paths = [config.invocation_params.dir / arg.split("::")[0] for arg in config.args]
     try:
-        text, code = render([p for p in paths if config.getoption("stopcheck") or within(p, _roots(config))], specs,
-                            planned)
+        text, code = render([p for p in paths if config.getoption("stopcheck") or within(p, _roots(config))],
+                            lambda path: _load(config, path), specs, planned)
     finally:
         for target in planned:
             if target.target is not None:
@@ -168,21 +167,28 @@ def _specs(config: pytest.Config) -> list[str]:
     return expand(config.getoption("stopcheck_target") or [BARE_MOCK])
 
 
+def _load(config: pytest.Config, path: Path) -> list[Scenario]:
+    """The scenarios of a file, in the dialect the options name (or its own)."""
+    api_spec = config.getoption("stopcheck_api_spec")
+    return load_scenarios(path, config.getoption("stopcheck_dialect"), Path(api_spec) if api_spec else None)
+
+
 class ScenarioFile(pytest.File):
     def collect(self) -> Iterator["ScenarioItem"]:
         try:
-            scenario = load_scenario(self.path)
+            scenarios = _load(self.config, self.path)
         except LoadError as error:
             raise self.CollectError(str(error)) from None
         unusable = self.config.stash.get(_UNUSABLE, frozenset())
-        seen: set[str] = set()
-        for spec in _specs(self.config):
-            spec = for_flavour(spec, scenario.requires.flavour)
-            name = label(spec)
-            if name not in unusable and name not in seen:
-                seen.add(name)
-                yield ScenarioItem.from_parent(self, name=f"{scenario.id}[{name}]", scenario=scenario, spec=spec,
-                                               label=name)
+        for scenario in scenarios:
+            seen: set[str] = set()
+            for spec in _specs(self.config):
+                spec = for_flavour(spec, scenario.requires.flavour)
+                name = label(spec)
+                if name not in unusable and name not in seen:
+                    seen.add(name)
+                    yield ScenarioItem.from_parent(self, name=f"{scenario.id}[{name}]", scenario=scenario,
+                                                   spec=spec, label=name)
 
 
 class ScenarioFailed(Exception):

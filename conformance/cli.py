@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--run", help="the run id (its folder under the reports folder)")
     which.add_argument("--all-runs", action="store_true", help="every run with a ledger under the reports folder")
     clean.add_argument("--dry-run", action="store_true", help="only list what would be removed")
-    clean.add_argument("--reports", type=Path, default=ROOT / "reports", help="the reports folder (default: %(default)s)")
+    clean.add_argument("--reports", type=Path, default=ROOT / "reports",
+                       help="the reports folder (default: %(default)s)")
     add_command_options(clean, only=CONNECTION_OPTIONS)
 
     expectations = commands.add_parser("expectations", help="manage the file of scenarios expected to fail")
@@ -53,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
                       choices=["elasticsearch", "opensearch"])
     mock.add_argument("--version", dest="version", default=None, help="emulated version, e.g. 8.17.0 or 9.1.0")
     mock.add_argument("--nodes", type=int, default=2)
+    mock.add_argument("--security", action="store_true",
+                      help="require credentials, as a secured cluster does (default: the superuser elastic, or "
+                           "admin for opensearch, with password changeme)")
+    mock.add_argument("--users", type=Path, default=None, metavar="YAML",
+                      help="with --security: users, roles, API keys and AWS credentials (see "
+                           "mockserver/families/security/config.py)")
 
     report = commands.add_parser("report", help="write the HTML report of one or more results files")
     report.add_argument("results", nargs="+", type=Path, help="results.json files (their targets side by side)")
@@ -173,10 +180,31 @@ def _mock(args: argparse.Namespace) -> int:
     from mockserver.settings import MockSettings
     from mockserver.version import Version
 
+    import yaml
+
+    try:
+        security = _users(args.users, args.flavour) if args.security else None
+    except (OSError, ValueError, yaml.YAMLError) as error:  # ConfigError is a ValueError
+        print(f"stopcheck mock: {args.users}: {error}")
+        return 2
+    if args.users and not args.security:
+        print("stopcheck mock: --users needs --security")
+        return 2
     settings = MockSettings(flavour=args.flavour, version=Version.parse(args.version) if args.version else None,
-                            nodes=args.nodes)
+                            nodes=args.nodes, security=security)
     serve_forever(settings, args.host, args.port)
     return 0
+
+
+def _users(path: Path | None, flavour: str) -> dict:
+    """The users file's content, checked (or the flavour's default superuser)."""
+    import yaml
+
+    from mockserver.families.security.config import default_document, parse
+
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) if path else default_document(flavour)
+    parse(document)
+    return document
 
 
 def _report(args: argparse.Namespace) -> int:

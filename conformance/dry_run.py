@@ -76,8 +76,9 @@ def render(files: Iterable[Path], load: Callable[[Path], list[Scenario]], specs:
         if target.implicit and not found:
             continue
         info = target.target.info
-        lines.append(f"target {target.label} ({info.flavour} {info.version}; features: "
-                     f"{', '.join(sorted(info.features)) or 'none'}; consent: {', '.join(sorted(info.consent)) or 'none'})")
+        features, consent = ", ".join(sorted(info.features)) or "none", ", ".join(sorted(info.consent)) or "none"
+        lines.append(f"target {target.label} ({info.flavour} {info.version}; features: {features}; "
+                     f"consent: {consent})")
         lines += [_line(verdict) for verdict in found]
         running = [v for v in found if v.skipped is None]
         blocked = [v for v in found if v.skipped and v.needs_consent and DISPOSABLE not in info.consent]

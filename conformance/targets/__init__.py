@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from conformance.targets.named import NamedTarget
 
 ENTRY_POINT_GROUP = "stopcheck.targets"
+SECURED_MOCK = "mock+security"
 
 
 @dataclass(frozen=True)
@@ -46,16 +47,19 @@ Factory = Callable[[TargetConfig], Target]
 
 
 def mock_factory(config: TargetConfig) -> Target:
-    """`mock`, `mock:opensearch`, `mock:elasticsearch@9.0.0`: the bundled mock, started on demand."""
+    """`mock`, `mock:opensearch`, `mock:elasticsearch@9.0.0`: the bundled mock, started on demand;
+    `mock+security:...` is one with security on, which the target signs in to as the superuser."""
     from conformance.targets.mock import MockTarget  # imported here: only the mock needs aiohttp
 
-    _, _, rest = config.target.partition(":")
+    kind, _, rest = config.target.partition(":")
     flavour, _, version = rest.partition("@")
     try:
-        return MockTarget(flavour or config.flavour, version or config.version, config.nodes)
+        return MockTarget(flavour or config.flavour, version or config.version, config.nodes,
+                          security=kind == SECURED_MOCK)
     except ValueError as exc:
         raise TargetError(f"bad mock target {config.target!r}: {exc}",
-                          "use mock, mock:elasticsearch or mock:opensearch, optionally with @VERSION[,VERSION...]")
+                          "use mock, mock:elasticsearch or mock:opensearch (mock+security:... for one with security "
+                          "on), optionally with @VERSION[,VERSION...]")
 
 
 def http_factory(config: TargetConfig) -> Target:
@@ -63,7 +67,7 @@ def http_factory(config: TargetConfig) -> Target:
 
 
 def factories() -> dict[str, Factory]:
-    found: dict[str, Factory] = {"mock": mock_factory, "http": http_factory}
+    found: dict[str, Factory] = {"mock": mock_factory, SECURED_MOCK: mock_factory, "http": http_factory}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         found.setdefault(entry.name, entry.load())
     return found

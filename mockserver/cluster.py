@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from mockserver.clock import make_clock
 from mockserver.family import Environment, Family, Hooks, discover

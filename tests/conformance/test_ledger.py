@@ -2,7 +2,6 @@
 leaves is torn down after the run, in dependency order; a leak check lists what is still there."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -100,7 +99,6 @@ def test_every_creation_and_deletion_is_in_the_ledger(pytester, es_mock):
 
 
 CRASH_IN_TEARDOWN = """
-import os
 import conformance.runner
 
 def pytest_configure(config):

@@ -13,7 +13,7 @@ import base64
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from mockserver.families.security.config import SUPERUSERS, ApiKey, Role, SecurityConfig, User, default_document
+from mockserver.families.security.config import SUPERUSERS, ApiKey, Role, User, default_document
 from mockserver.families.security.config import parse
 from mockserver.families.security.errors import Forbidden, OpenSearchForbidden, OpenSearchUnauthenticated
 from mockserver.families.security.errors import Unauthenticated

@@ -34,10 +34,10 @@ MISMATCH = ("The request signature we calculated does not match the signature yo
 
 def require_botocore() -> None:
     """AWS credentials in a users file need botocore to verify signatures."""
-    try:
-        import botocore  # noqa: F401
-    except ImportError:
-        raise ConfigError("aws credentials need botocore: pip install 'stopcheck[aws]'") from None
+    from importlib.util import find_spec
+
+    if find_spec("botocore") is None:
+        raise ConfigError("aws credentials need botocore: pip install 'stopcheck[aws]'")
 
 
 def verify(request: Request, known: Mapping[str, AwsCredentials]) -> None:

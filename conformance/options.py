@@ -31,7 +31,7 @@ class RunOption:
 
 RUN_OPTIONS = (
     RunOption("target", "mock (each scenario on a mock of its flavour), mock:FLAVOUR[@VERSION[,VERSION...]] (a "
-                        "version sweep), a cluster URL (credentials from $STOPCHECK_USERNAME, $STOPCHECK_PASSWORD, "
+                        "version sweep; mock+security:... requires credentials), a cluster URL (credentials from $STOPCHECK_USERNAME, $STOPCHECK_PASSWORD, "
                         "$STOPCHECK_API_KEY or $STOPCHECK_BEARER_TOKEN), a name from the targets file, or a plugged-in "
                         "adapter; repeatable "
                         "(default: mock)", "append"),

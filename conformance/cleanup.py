@@ -67,8 +67,8 @@ class RunLedger:
 def ledgers(reports: Path, run: str | None) -> list[RunLedger]:
     """The ledger of one run (`reports/<run>/ledger.jsonl`), or of every run under `reports`."""
     folders = [reports / run] if run else sorted(p for p in reports.iterdir() if p.is_dir()) if reports.is_dir() else []
-    return [RunLedger(folder.name, folder, read(folder / LEDGER_NAME))
-            for folder in folders if (folder / LEDGER_NAME).is_file()]
+    found = [(folder, read(folder / LEDGER_NAME)) for folder in folders if (folder / LEDGER_NAME).is_file()]
+    return [RunLedger(entries[0].run if entries else folder.name, folder, entries) for folder, entries in found]
 
 
 def cleanup(found: list[RunLedger], connect: Callable[[Place], Target], dry_run: bool,

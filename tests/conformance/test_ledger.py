@@ -12,7 +12,7 @@ import pytest
 from conformance.ledger import LEDGER_NAME, Ledger, Place, outstanding, read
 from conformance.cli import main, plugin_options
 from conformance.resources import Resource, created, deleted, in_teardown_order
-from conformance.targets.base import Request
+from conformance.targets.base import Request, Response
 from conformance.targets.http import HttpOptions, HttpTarget
 from tests.conformance.conftest import run, scenario_folder
 
@@ -200,3 +200,32 @@ def test_cleanup_says_when_a_target_cannot_be_reached(tmp_path, capsys):
                                                    Place("gone", "http://127.0.0.1:1", ES), "demo")
     assert main(["cleanup", "--all-runs", "--reports", str(tmp_path)]) == 2
     assert "gone: cannot connect" in capsys.readouterr().out
+
+
+NO_TEARDOWN = """\
+steps:
+  - name: create an index and leave it
+    request: {method: PUT, path: "/${run}-left"}
+    expect: {status: 200}
+"""
+
+
+def test_the_leak_check_names_what_could_not_be_removed_and_cleanup_removes_it(pytester, es_mock, monkeypatch):
+    folder = scenario_folder(pytester, "demo.left", "leaves an index behind", NO_TEARDOWN)
+    real_send = HttpTarget.send
+
+    def refuse_deletes(self, request):
+        return Response(500, {}, '{"error": "no"}') if request.method == "DELETE" else real_send(self, request)
+
+    monkeypatch.setattr(HttpTarget, "send", refuse_deletes)
+    reports = pytester.path / "reports"
+    result = run(pytester, str(folder), "--stopcheck-target", es_mock.url, "--stopcheck-report-dir", str(reports))
+    result.assert_outcomes(passed=1)
+    [left] = indices(es_mock)
+    run_id = read(reports / LEDGER_NAME)[0].run
+    output = result.stdout.str()
+    assert f"teardown problem: index {left}: DELETE /{left} answered 500" in output
+    assert f"leak check: still there: index {left} (stopcheck cleanup --run {run_id} removes them)" in output
+    monkeypatch.undo()
+    assert main(["cleanup", "--run", reports.name, "--reports", str(reports.parent)]) == 0
+    assert indices(es_mock) == []

@@ -36,8 +36,9 @@ def clean_target(target: Target, place: Place, entries: list[Entry], runs: Itera
         return Swept(place, (), tuple(still_there(target, place.flavour, candidates) + _unlisted(candidates)))
     removed: list[Resource] = []
 
-    def gone(resource: Resource) -> None:
-        removed.append(resource)
+    def gone(resource: Resource, existed: bool) -> None:
+        if existed:
+            removed.append(resource)
         if ledger is not None:
             ledger.record("deleted", resource, place, AFTER_RUN)
 

@@ -147,8 +147,9 @@ def _body(raw: bytes | None) -> Any:
 
 
 def tear_down(target: Target, flavour: str, resources: list[Resource],
-              removed: Callable[[Resource], None]) -> list[str]:
-    """Remove the resources in dependency order; `removed` is told of each one gone. Returns the problems."""
+              gone: Callable[[Resource, bool], None]) -> list[str]:
+    """Remove the resources in dependency order; `gone` is told of each one that is gone now, and whether it was
+    there until then (a 404 means it was not). Returns the problems."""
     problems = []
     for resource in in_teardown_order(resources):
         response = None
@@ -160,7 +161,7 @@ def tear_down(target: Target, flavour: str, resources: list[Resource],
                 response = None
                 break
         if response is not None and (200 <= response.status < 300 or response.status == 404):
-            removed(resource)
+            gone(resource, response.status != 404)
         elif response is not None:
             problems.append(f"{resource.kind} {resource.name}: {method} {path} answered {response.status}")
     return problems

@@ -38,6 +38,8 @@ ES, OS = "elasticsearch", "opensearch"
     (OS, "PUT", "/_rollup/job/sc-1-j", None, None, []),
     (ES, "PUT", "/_all", None, None, []),
     (ES, "PUT", "/sc-1-*", None, None, []),
+    (OS, "PUT", "/_plugins/_rollup/jobs/sc-1-j", {"rollup": {"target_index": "r_{{ctx.source_index}}"}}, None,
+     [Resource("opensearch rollup job", "sc-1-j")]),
     (ES, "GET", "/sc-1-a", None, None, []),
 ])
 def test_one_table_says_what_a_request_creates(flavour, method, path, body, answer, expected):

@@ -47,7 +47,7 @@ class Kind:
 def _is_expression(name: str) -> bool:
     """`_all`, wildcards, lists and templates (`rollup_{{ctx.source_index}}`) name many resources, or none yet:
     never a single created one."""
-    return not name or name.startswith("_") or any(c in name for c in "*,?{")
+    return not name or name.startswith("_") or any(c in name for c in "*,?") or "{{" in name
 
 
 def _field(*path: str) -> Callable[[Any], list[str]]:

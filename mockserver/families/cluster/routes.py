@@ -62,7 +62,8 @@ async def xpack(call: Call[ClusterInfo]) -> dict[str, Any]:
 
 async def cat_plugins(call: Call[ClusterInfo]) -> list[dict[str, Any]]:
     cluster = call.state
-    plugins = ["opensearch-index-management"] if "rollup" in cluster.catalogue.features else []
+    found = (("rollup", "opensearch-index-management"), ("security", "opensearch-security"))
+    plugins = [plugin for feature, plugin in found if feature in cluster.catalogue.features]
     return [{"name": node.name, "component": plugin, "version": f"{cluster.settings.version}.0"}
             for node in cluster.nodes for plugin in plugins]
 

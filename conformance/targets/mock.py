@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance.targets.base import Request, TargetError
+from conformance.targets.base import Request, TargetClock, TargetError
 from conformance.targets.http import HttpOptions, HttpTarget
 from mockserver.server import MockServer
 from mockserver.settings import MockSettings
@@ -15,6 +15,19 @@ from mockserver.version import Version
 MOCK_CONSENT = frozenset({"disposable_cluster"})
 
 
+class MockClock(TargetClock):
+    """The mock's own time: on its virtual clock a poll interval goes by at once, without sleeping."""
+
+    def __init__(self, server: MockServer) -> None:
+        self._server = server
+
+    def now(self) -> float:
+        return self._server.cluster.clock.now()
+
+    def sleep(self, seconds: float) -> None:
+        self._server.pass_time(seconds)
+
+
 class MockTarget(HttpTarget):
     """An `HttpTarget` whose cluster is a freshly started mock; it also offers the mock's fixtures."""
 
@@ -22,6 +35,11 @@ class MockTarget(HttpTarget):
         settings = MockSettings(flavour=flavour, version=Version.parse(version) if version else None, nodes=nodes)
         self._server = MockServer(settings).start()
         super().__init__(HttpOptions(self._server.url, consent=MOCK_CONSENT), name="mock")
+        self._clock = MockClock(self._server)
+
+    @property
+    def clock(self) -> TargetClock:
+        return self._clock
 
     def fixture_names(self) -> frozenset[str]:
         status, body = self._get_json("/_stopcheck/fixtures")

@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
                       choices=["elasticsearch", "opensearch"])
     mock.add_argument("--version", dest="version", default=None, help="emulated version, e.g. 8.17.0 or 9.1.0")
     mock.add_argument("--nodes", type=int, default=2)
+    mock.add_argument("--realtime", action="store_true",
+                      help="keep the mock on wall time: a waiting request really waits out its timeout (default: "
+                           "virtual time, which jumps ahead whenever every request in flight is waiting)")
 
     args = parser.parse_args(own)
     if passthrough and args.command != "run":
@@ -129,7 +132,7 @@ def _mock(args: argparse.Namespace) -> int:
     from mockserver.version import Version
 
     settings = MockSettings(flavour=args.flavour, version=Version.parse(args.version) if args.version else None,
-                            nodes=args.nodes)
+                            nodes=args.nodes, clock="system" if args.realtime else "virtual")
     serve_forever(settings, args.host, args.port)
     return 0
 

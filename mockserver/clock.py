@@ -17,8 +17,8 @@ import heapq
 import itertools
 import math
 import time
-from contextlib import asynccontextmanager
-from typing import AsyncIterator, Callable
+from contextlib import AbstractContextManager, nullcontext
+from typing import Callable
 
 from mockserver.settings import MockSettings
 
@@ -64,10 +64,12 @@ class Clock:
             delay = min(delay * 2, LONGEST_POLL)
         return True
 
-    @asynccontextmanager
-    async def in_flight(self) -> AsyncIterator[None]:
-        """Bracket one request being served (the app enters it for each request)."""
-        yield
+    def in_flight(self) -> AbstractContextManager[None]:
+        """Bracket one request being served (the app enters it, on the clock's event loop, for each request)."""
+        return _UNCOUNTED
+
+
+_UNCOUNTED = nullcontext()
 
 
 class SystemClock(Clock):
@@ -93,6 +95,7 @@ class VirtualClock(Clock):
         self._wake_ups: list[tuple[float, int, asyncio.Future[None]]] = []  # a heap: (moment, order, waker)
         self._order = itertools.count()
         self._jump_pending = False
+        self._counter = _RequestCounter(self)
 
     def now(self) -> float:
         return self._epoch + time.monotonic() + self._offset
@@ -105,15 +108,16 @@ class VirtualClock(Clock):
     async def pass_time(self, seconds: float) -> None:
         self.advance(seconds)
 
-    @asynccontextmanager
-    async def in_flight(self) -> AsyncIterator[None]:
+    def in_flight(self) -> AbstractContextManager[None]:
+        return self._counter
+
+    def _request_started(self) -> None:
         self._requests += 1
-        try:
-            yield
-        finally:
-            self._requests -= 1
-            if self._wake_ups:
-                self._jump_soon(asyncio.get_running_loop())
+
+    def _request_ended(self) -> None:
+        self._requests -= 1
+        if self._wake_ups:
+            self._jump_soon(asyncio.get_running_loop())
 
     async def _sleep_until(self, moment: float) -> None:
         loop = asyncio.get_running_loop()
@@ -159,6 +163,20 @@ class VirtualClock(Clock):
             if not waker.done():
                 waker.set_result(None)
                 self._sleeping -= 1
+
+
+class _RequestCounter(AbstractContextManager[None]):
+    """`VirtualClock.in_flight`: counts the requests being served (a class, not a generator: it is on every
+    request's path)."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self._clock = clock
+
+    def __enter__(self) -> None:
+        self._clock._request_started()
+
+    def __exit__(self, *exc: object) -> None:
+        self._clock._request_ended()
 
 
 class ManualClock(Clock):

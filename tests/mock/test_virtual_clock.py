@@ -78,7 +78,7 @@ def test_passing_time_from_another_thread_moves_the_clock_without_waiting(start_
 
 # The clock itself, driven as the app drives it: each request bracketed by `in_flight` --------------------------
 async def request_waiting(clock: VirtualClock, seconds: float, woke: list[tuple[float, float]]) -> None:
-    async with clock.in_flight():
+    with clock.in_flight():
         deadline = clock.deadline(seconds)
         assert not await clock.wait_until(lambda: False, deadline)
         woke.append((seconds, clock.now() - deadline))
@@ -106,7 +106,7 @@ def test_time_does_not_jump_while_a_request_in_flight_is_busy():
         start = clock.now()
 
         async def busy_request() -> None:
-            async with clock.in_flight():
+            with clock.in_flight():
                 await busy_done.wait()  # working on something that is not the clock
 
         busy = asyncio.create_task(busy_request())
@@ -123,7 +123,7 @@ def test_time_does_not_jump_while_a_request_in_flight_is_busy():
 def test_a_cancelled_wait_does_not_hold_back_the_others():
     async def scenario() -> None:
         clock, woke = VirtualClock(), []
-        async with clock.in_flight():  # a busy request keeps both waits on the wall at first
+        with clock.in_flight():  # a busy request keeps both waits on the wall at first
             abandoned = asyncio.create_task(request_waiting(clock, 5, woke))
             kept = asyncio.create_task(request_waiting(clock, 60, woke))
             await let_others_run()

@@ -13,7 +13,8 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterable
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
 
 from mockserver.clock import Clock
 from mockserver.errors import ApiError, IllegalState, ResourceAlreadyExists, StatusError, ValidationFailed
@@ -74,7 +75,13 @@ class Run:
     written: int = 0
 
 
-@dataclass
+# What a job that never loaded data reports, shared by all of them (a run replaces it with the job's own).
+NO_DATA_COUNTS: Mapping[str, int] = MappingProxyType(
+    dict.fromkeys(("training_docs_count", "test_docs_count", "skipped_docs_count"), 0))
+NO_MEMORY_USAGE: Mapping[str, Any] = MappingProxyType({"peak_usage_bytes": 0, "status": "ok"})
+
+
+@dataclass(slots=True)
 class DfaJob:
     config: DfaConfig
     progress: dict[str, int]
@@ -84,9 +91,8 @@ class DfaJob:
     phase_seconds: float | None = None
     stop_seconds: float = 0.0
     assign_seconds: float = 0.0
-    data_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("training_docs_count", "test_docs_count", "skipped_docs_count"), 0))
-    memory_usage: dict[str, Any] = field(default_factory=lambda: {"peak_usage_bytes": 0, "status": "ok"})
+    data_counts: Mapping[str, int] = field(default_factory=lambda: NO_DATA_COUNTS)
+    memory_usage: Mapping[str, Any] = field(default_factory=lambda: NO_MEMORY_USAGE)
 
     @property
     def id(self) -> str:
@@ -110,6 +116,7 @@ class DfaJobs(Hooks):
         self.version = version
         self.nodes = nodes
         self.jobs: dict[str, DfaJob] = {}
+        self._running: set[str] = set()  # the ids of jobs that had a task when last looked at
         self.default_phase_seconds = DEFAULT_PHASE_SECONDS
 
     # lookup ----------------------------------------------------------------------------------------------
@@ -186,6 +193,7 @@ class DfaJobs(Hooks):
         node = self.nodes[sum(map(ord, job_id)) % len(self.nodes)]
         assigned = job.assign_seconds <= 0
         job.task = Task(node.id, DfaState.STARTED if assigned else DfaState.STARTING, now + job.assign_seconds)
+        self._running.add(job_id)
         job.phase_started = now + job.assign_seconds
         task = job.task
         self.refresh(job)
@@ -223,9 +231,13 @@ class DfaJobs(Hooks):
         return waiting
 
     def catch_up(self) -> None:
-        """Apply what is due for every job, so that reads of their destination indices are current too."""
-        for job in self.jobs.values():
-            self.refresh(job)
+        """Apply what is due for every running job, so that reads of their destination indices are current too."""
+        for job_id in list(self._running):
+            job = self.jobs.get(job_id)
+            if job is not None:
+                self.refresh(job)
+            if job is None or job.task is None:
+                self._running.discard(job_id)
 
     def all_stopped(self, job_ids: Iterable[str]) -> bool:
         """Whether the persistent tasks of these jobs are gone (a deleted job counts as stopped)."""

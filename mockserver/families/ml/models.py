@@ -16,6 +16,8 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
+from sortedcontainers import SortedDict
+
 from mockserver.clock import Clock
 from mockserver.errors import ApiError, IllegalState, ResourceAlreadyExists, StatusError, ValidationFailed
 from mockserver.families.indices.models import Index, IndexStore
@@ -115,7 +117,7 @@ class DfaJobs(Hooks):
         self.indices = indices
         self.version = version
         self.nodes = nodes
-        self.jobs: dict[str, DfaJob] = {}
+        self.jobs: SortedDict[str, DfaJob] = SortedDict()  # in id order, as every listing returns them
         self._running: set[str] = set()  # the ids of jobs that had a task when last looked at
         self.default_phase_seconds = DEFAULT_PHASE_SECONDS
 

@@ -51,18 +51,21 @@ def scenario_problems(document: Document) -> Iterator[Problem]:
     yield from _specifier_problems(document, ["requires", "version"], requires.get("version"))
     yield from _source_problems(document, ["docs"], data.get("docs"))
     consent = requires.get("consent") if isinstance(requires.get("consent"), list) else ()
+    required = requires.get("fixtures") if isinstance(requires.get("fixtures"), list) else ()
     defined = Variables({"run": "", "target": {"flavour": "", "version": ""}})
-    for phase in PHASES:
-        for step in walk_steps(document, [phase], data.get(phase)):
-            if isinstance(step, Problem):
-                yield step
-                continue
-            if step.checkable:
-                yield from _content_problems(step)
-                yield from _safety_problems(step, consent)
-                yield from _variable_problems(step, defined, document.path)
-            for name in _captured(step.data):
-                defined[name] = _Captured()
+    steps = [step for phase in PHASES for step in walk_steps(document, [phase], data.get(phase))]
+    used = {s.data["fixture"] for s in steps if isinstance(s, RawStep) and isinstance(s.data.get("fixture"), str)}
+    for step in steps:
+        if isinstance(step, Problem):
+            yield step
+            continue
+        if step.checkable:
+            yield from _content_problems(step)
+            yield from _safety_problems(step, consent)
+            yield from _variable_problems(step, defined, document.path)
+            yield from _fixture_problems(step, required, used)
+        for name in _captured(step.data):
+            defined[name] = _Captured()
 
 
 def catalogue_problems(document: Document) -> Iterator[Problem]:
@@ -142,6 +145,19 @@ def _content_problems(step: RawStep) -> Iterator[Problem]:
                 problem = matcher_problem(spec)
                 if problem:
                     yield document.problem(location + [key, path], f"{key} {path}: {problem}")
+
+
+def _fixture_problems(step: RawStep, required: Iterable[str], used: set[str]) -> Iterator[Problem]:
+    """An optional fixture the scenario also requires, and a `when` on a fixture no step of the scenario uses."""
+    document, fixture = step.document, step.data.get("fixture")
+    if step.data.get("optional") and fixture in required:
+        yield document.problem(step.location + ["optional"], f"fixture {fixture} is optional here but listed in "
+                                                             f"requires.fixtures: drop one or the other")
+    for location, expectation in step.expectations():
+        for key, name in expectation.get("when", {}).items():
+            if key in ("fixture", "no_fixture") and name not in used:
+                yield document.problem(location + ["when", key], f"when.{key}: no step of this scenario uses "
+                                                                 f"fixture {name} (misspelt, or a step missing?)")
 
 
 def _safety_problems(step: RawStep, consent: Iterable[str]) -> Iterator[Problem]:

@@ -48,12 +48,25 @@ def main(argv: list[str] | None = None) -> int:
                       help="keep the mock on wall time: a waiting request really waits out its timeout (default: "
                            "virtual time, which jumps ahead whenever every request in flight is waiting)")
 
+    report = commands.add_parser("report", help="write the HTML report of one or more results files")
+    report.add_argument("results", nargs="+", type=Path, help="results.json files (their targets side by side)")
+    report.add_argument("-o", "--output", type=Path, default=Path("report.html"), help="default: report.html")
+    report.add_argument("--baseline", type=Path, help="an earlier results.json: cells that changed are marked")
+    diff = commands.add_parser("diff", help="what changed between two runs; exit 1 on a regression")
+    diff.add_argument("base", type=Path, help="the earlier results.json")
+    diff.add_argument("new", type=Path, help="the later results.json")
+    diff_format = diff.add_mutually_exclusive_group()
+    diff_format.add_argument("--markdown", action="store_true",
+                             help="Markdown for a pull request (also appended to $GITHUB_STEP_SUMMARY when set)")
+    diff_format.add_argument("--json", action="store_true", help="JSON for tools")
+
     args = parser.parse_args(own)
     if passthrough and args.command != "run":
         parser.error("only `stopcheck run` passes arguments after -- to pytest")
     if args.command == "run":
         return _run(args, passthrough)
-    return {"expectations": _expectations, "lint": _lint, "coverage": _coverage, "mock": _mock}[args.command](args)
+    return {"expectations": _expectations, "lint": _lint, "coverage": _coverage, "mock": _mock, "report": _report,
+            "diff": _diff}[args.command](args)
 
 
 def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
@@ -71,7 +84,7 @@ def _expectations(args: argparse.Namespace) -> int:
     import yaml
 
     from conformance import gating
-    from conformance.yamlfile import YamlFileError
+    from conformance.loader import LoadError
 
     try:
         results = json.loads(args.results.read_text())
@@ -82,7 +95,7 @@ def _expectations(args: argparse.Namespace) -> int:
     output = args.output or Path(used.get("file") or "expectations.yaml")
     try:
         current = {"expected_failures": list(gating.load(output).groups)} if output.is_file() else None
-    except YamlFileError as error:
+    except LoadError as error:
         print(f"stopcheck expectations: {error}")
         return 2
     updated, changes = gating.update(results, current)
@@ -135,6 +148,42 @@ def _mock(args: argparse.Namespace) -> int:
                             nodes=args.nodes, clock="system" if args.realtime else "virtual")
     serve_forever(settings, args.host, args.port)
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from conformance.reporting.html_report import write_report
+    from conformance.reporting.results import ResultsError, combine, load_results
+
+    try:
+        results = combine([load_results(path) for path in args.results])
+        baseline = load_results(args.baseline) if args.baseline else None
+        output = write_report(results, args.output, baseline)
+    except (ResultsError, OSError) as error:
+        print(f"stopcheck report: {error}", file=sys.stderr)
+        return 2
+    print(f"stopcheck report: {output}")
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    import os
+
+    from conformance.reporting.diff import diff
+    from conformance.reporting.diff_format import as_json, as_markdown, as_text
+    from conformance.reporting.results import ResultsError, load_results
+
+    try:
+        result = diff(load_results(args.base), load_results(args.new))
+    except ResultsError as error:
+        print(f"stopcheck diff: {error}", file=sys.stderr)
+        return 2
+    text = as_json(result) if args.json else as_markdown(result) if args.markdown else as_text(result)
+    print(text)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if args.markdown and summary:
+        with open(summary, "a", encoding="utf-8") as stream:
+            stream.write(text)
+    return 1 if result.regressions else 0
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.loader import catalogue_files, load_catalogue, load_scenario, load_sources, scenario_files
+from conformance.discovery import scenario_files
+from conformance.loader import catalogue_files, load_catalogue, load_scenario, load_sources
 from conformance.model import Scenario, Sentence, Source
 
 _MARKS = {"confirmed": " ", "disputed": "~", "contradicted": "!"}

@@ -15,9 +15,13 @@ from conformance.variables import Variables
 
 
 def applies(expectation: Expectation, target: TargetInfo) -> bool:
+    """Whether the alternative's `when` (flavour, version range, fixture provided or not) fits the target."""
     when = expectation.when
+    provided, lacking = when.get("fixture"), when.get("no_fixture")
     return (when.get("flavour", target.flavour) == target.flavour
-            and version_matches(when.get("version", ""), target.version))
+            and version_matches(when.get("version", ""), target.version)
+            and (provided is None or provided in target.fixtures)
+            and (lacking is None or lacking not in target.fixtures))
 
 
 def problems(expectation: Expectation, response: Response, variables: Variables) -> list[str]:

@@ -10,9 +10,8 @@ from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from conformance.documents import LoadError, parse
 from conformance.requirements import version_matches
-from conformance.schemas import store
-from conformance.yamlfile import read
 
 SCHEMA = "expectations.schema.json"
 FAILING = ("failed", "error", "expected-fail")
@@ -48,18 +47,16 @@ class Expectations:
 
 
 def load(path: Path) -> Expectations:
-    """The file, validated; a problem is a `YamlFileError` naming file and line."""
-    document = read(path)
-    error = store().first_error(SCHEMA, document.data)
-    if error is not None:
-        where = "/".join(map(str, error.absolute_path)) or "(top level)"
-        raise document.error(error.absolute_path, f"{where}: {error.message}")
+    """The file, validated; a problem is a `LoadError` naming file and line."""
+    document = parse(path, SCHEMA)
+    if document.schema_problems:
+        raise LoadError.of(document.schema_problems[0])
     for index, group in enumerate(document.data["expected_failures"]):
         try:
             SpecifierSet(group.get("version", ""))
         except InvalidSpecifier:
-            raise document.error(["expected_failures", index, "version"],
-                                 f"{group['version']!r} is not a version range (use e.g. \">=9\")") from None
+            raise LoadError.of(document.problem(["expected_failures", index, "version"],
+                                                f"{group['version']!r} is not a version range (use e.g. \">=9\")")) from None
     return Expectations(tuple(document.data["expected_failures"]))
 
 

@@ -8,7 +8,8 @@ from typing import Any, Callable, Iterable, Iterator
 from conformance.checks import catalogue_problems, scenario_problems
 from conformance.coverage import normalise
 from conformance.documents import Document, LoadError, Problem, parse
-from conformance.loader import catalogue_files, load_sources, scenario_files
+from conformance.discovery import scenario_files
+from conformance.loader import catalogue_files, load_sources
 from conformance.model import Source
 from conformance.paths import SCENARIOS, SOURCES, SOURCES_DIR_VARIABLE
 from conformance.sources import sources_problems

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from conformance.checks import PHASES, RawStep, catalogue_problems, scenario_problems, walk_steps
-from conformance.documents import Document, LoadError, Problem, parse
+from conformance.documents import LoadError, Problem, parse
 from conformance.durations import seconds
 from conformance.model import DocRef, Expectation, Polling, RequestSpec, Requirements, Scenario, Sentence, Step
-from conformance.paths import CATALOGUE_NAME, NOT_SCENARIOS
+from conformance.paths import CATALOGUE_NAME
 from conformance.sources import load_sources
 
-__all__ = ["LoadError", "load_scenario", "load_catalogue", "load_sources", "scenario_files", "catalogue_files"]
+__all__ = ["LoadError", "load_scenarios", "load_scenario", "load_catalogue", "load_sources", "catalogue_files"]
 
 
 def _refuse(problems: Iterator[Problem]) -> None:
@@ -20,6 +20,16 @@ def _refuse(problems: Iterator[Problem]) -> None:
     problem = next(problems, None)
     if problem is not None:
         raise LoadError.of(problem)
+
+
+def load_scenarios(path: Path, dialect: str | None = None, api_spec: Path | None = None) -> list[Scenario]:
+    """The scenarios of a file: a stopcheck scenario, or a peer test file in its dialect (judged by content, or
+    named by `dialect`), which gives one scenario per upstream test or story (`api_spec`: see `dialects.load`)."""
+    from conformance import dialects  # imported here: only peer files need the dialects' libraries
+
+    if dialect is None:
+        dialect = dialects.detect(path)
+    return dialects.load(path, dialect, api_spec=api_spec) if dialect else [load_scenario(path)]
 
 
 def load_scenario(path: Path) -> Scenario:
@@ -44,7 +54,8 @@ def _step(raw: RawStep | Problem) -> Step:
     name = data.get("name", "")
     if "fixture" in data:
         return Step(name or f"fixture {data['fixture']}", line, file, fixture=data["fixture"],
-                    fixture_args=data.get("args", {}), capture=data.get("capture", {}))
+                    fixture_args=data.get("args", {}), capture=data.get("capture", {}),
+                    optional=data.get("optional", False))
     request = data["request"]
     spec = RequestSpec(request["method"], request["path"], request.get("params", {}), request.get("body"),
                        request.get("ndjson"), request.get("headers", {}))
@@ -69,15 +80,6 @@ def load_catalogue(path: Path) -> list[Sentence]:
     _refuse(catalogue_problems(document))
     return [Sentence(s["source"], s["quote"], s.get("verdict", "confirmed"), s.get("note", ""),
                      document.line([i, "quote"])) for i, s in enumerate(document.data)]
-
-
-def scenario_files(paths: Iterable[Path]) -> list[Path]:
-    """Every scenario file under the given files and folders (catalogues and libraries excluded)."""
-    found: list[Path] = []
-    for path in paths:
-        candidates = sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]
-        found += [p for p in candidates if p.suffix in (".yaml", ".yml") and p.name not in NOT_SCENARIOS]
-    return found
 
 
 def catalogue_files(paths: Iterable[Path]) -> list[Path]:

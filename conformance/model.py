@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from conformance.targets.base import TargetInfo
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,13 @@ class DocRef:
     line: int = 0
 
 
+class Condition(Protocol):
+    """A further requirement on the target, beyond the declared ones (e.g. a peer dialect's version gate)."""
+
+    def unmet(self, target: TargetInfo) -> str | None:
+        """Why the target cannot run the scenario (the skip reason), or None."""
+
+
 @dataclass(frozen=True)
 class Requirements:
     flavour: str
@@ -24,6 +34,7 @@ class Requirements:
     features: tuple[str, ...] = ()
     fixtures: tuple[str, ...] = ()
     consent: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ class Step:
     eventually: Polling | None = None
     fixture: str | None = None
     fixture_args: dict[str, Any] = field(default_factory=dict)
+    optional: bool = False  # a fixture step that targets without the fixture skip, going on with the scenario
 
     @property
     def is_one_of(self) -> bool:

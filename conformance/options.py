@@ -43,6 +43,10 @@ RUN_OPTIONS = (
     RunOption("expectations", "YAML file of scenarios expected to fail per target: they do not fail the run",
               metavar="FILE"),
     RunOption("strict", "with --expectations: an expected failure that passes (stale) fails the run", "store_true"),
+    RunOption("dialect", "read the given files as peer tests in this dialect: es-yaml (Elasticsearch YAML REST tests) "
+                         "or opensearch-story (OpenSearch API-spec stories); default: judged by content"),
+    RunOption("api-spec", "a rest-api-spec JSON file or folder that turns es-yaml API names into requests (default: "
+                          "the elasticsearch client's own request building)", metavar="PATH"),
 )
 
 

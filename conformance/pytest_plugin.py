@@ -22,7 +22,7 @@ from conformance.handlers.coverage_txt import CoverageText
 from conformance.handlers.junit_xml import JunitXml
 from conformance.handlers.results_json import ResultsJson
 from conformance.handlers.terminal import TerminalDisplay
-from conformance.loader import LoadError, load_scenario
+from conformance.loader import LoadError, load_scenarios
 from conformance.model import Scenario
 from conformance.options import add_pytest_options
 from conformance.records import scenario_record, unusable_record
@@ -30,7 +30,6 @@ from conformance.runner import run_scenario
 from conformance.targets import Target, TargetConfig, create_target
 from conformance.targets.plan import PlannedTarget, plan
 from conformance.targets.specs import BARE_MOCK, expand, for_flavour, label
-from conformance.yamlfile import YamlFileError
 
 RECORD_ATTRIBUTE = "stopcheck_record"  # on the call report: plain JSON data, so pytest-xdist carries it along
 TARGET_PROBLEM = 2  # the exit code when a target could not be used
@@ -63,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if expectations:
         try:
             config.stash[_EXPECTATIONS] = gating.load(Path(expectations))
-        except YamlFileError as error:
+        except LoadError as error:
             raise pytest.UsageError(f"stopcheck expectations: {error}") from None
     if hasattr(config, "workerinput"):
         config.stash[_UNUSABLE] = frozenset(config.workerinput.get(_WORKER_UNUSABLE, ()))
@@ -96,19 +95,22 @@ def _specs(config: pytest.Config) -> list[str]:
 
 class ScenarioFile(pytest.File):
     def collect(self) -> Iterator["ScenarioItem"]:
+        api_spec = self.config.getoption("stopcheck_api_spec")
         try:
-            scenario = load_scenario(self.path)
+            scenarios = load_scenarios(self.path, self.config.getoption("stopcheck_dialect"),
+                                       Path(api_spec) if api_spec else None)
         except LoadError as error:
             raise self.CollectError(str(error)) from None
         unusable = self.config.stash.get(_UNUSABLE, frozenset())
-        seen: set[str] = set()
-        for spec in _specs(self.config):
-            spec = for_flavour(spec, scenario.requires.flavour)
-            name = label(spec)
-            if name not in unusable and name not in seen:
-                seen.add(name)
-                yield ScenarioItem.from_parent(self, name=f"{scenario.id}[{name}]", scenario=scenario, spec=spec,
-                                               label=name)
+        for scenario in scenarios:
+            seen: set[str] = set()
+            for spec in _specs(self.config):
+                spec = for_flavour(spec, scenario.requires.flavour)
+                name = label(spec)
+                if name not in unusable and name not in seen:
+                    seen.add(name)
+                    yield ScenarioItem.from_parent(self, name=f"{scenario.id}[{name}]", scenario=scenario,
+                                                   spec=spec, label=name)
 
 
 class ScenarioFailed(Exception):

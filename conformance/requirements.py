@@ -24,6 +24,9 @@ def unmet(requires: Requirements, target: TargetInfo) -> str | None:
         return f"needs {requires.flavour}; target {target.name} is {target.flavour}"
     if not version_matches(requires.version, target.version):
         return f"needs version {requires.version}; target {target.name} runs {target.version}"
+    reason = next(filter(None, (condition.unmet(target) for condition in requires.conditions)), None)
+    if reason:
+        return reason
     missing = sorted(set(requires.features) - target.features)
     if missing:
         return f"target {target.name} lacks feature(s) {', '.join(missing)} (not installed, disabled or unlicensed)"

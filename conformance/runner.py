@@ -18,7 +18,7 @@ from conformance.variables import UndefinedVariable, Variables, run_prefix
 
 @dataclass
 class StepRecord:
-    """What one step did: its last exchange and, if it failed, why."""
+    """What one step did: its last exchange and, if it failed or was skipped, why."""
 
     phase: str
     index: int
@@ -29,6 +29,7 @@ class StepRecord:
     response: Response | None = None
     problems: list[str] = field(default_factory=list)
     attempts: int = 0
+    skipped: str = ""  # the reason an optional fixture step did not run; not a problem
 
     @property
     def ok(self) -> bool:
@@ -36,7 +37,7 @@ class StepRecord:
 
     def as_record(self) -> dict[str, Any]:
         return {"phase": self.phase, "index": self.index, "name": self.name, "file": self.file, "line": self.line,
-                "attempts": self.attempts, "problems": self.problems,
+                "attempts": self.attempts, "problems": self.problems, "skipped": self.skipped or None,
                 "request": self.request.as_record() if self.request else None,
                 "response": self.response.as_record() if self.response else None}
 
@@ -126,6 +127,9 @@ def _execute(target: Target, step: Step, phase: str, index: int, variables: Vari
     result.steps.append(record)
     try:
         if step.fixture is not None:
+            if step.optional and step.fixture not in target.info.fixtures:
+                record.skipped = f"target {target.info.name} provides no fixture {step.fixture}"
+                return record
             record.attempts = 1
             values = target.fixture(step.fixture, variables.expand(step.fixture_args))
             _capture(step, values, variables, record)

@@ -7,7 +7,7 @@ import yaml
 
 from conformance import gating
 from conformance.cli import main
-from conformance.yamlfile import YamlFileError
+from conformance.documents import LoadError
 from mockserver.families.rollup.models import RollupJobs
 from tests.conformance.conftest import results, run
 
@@ -33,7 +33,7 @@ def write(path, text):
     ("expected_failures: [\n", ":2:", "YAML syntax error"),
 ])
 def test_a_malformed_file_is_one_error_naming_file_and_line(tmp_path, text, where, message):
-    with pytest.raises(YamlFileError) as error:
+    with pytest.raises(LoadError) as error:
         gating.load(write(tmp_path / "known.yaml", text))
     assert f"known.yaml{where}" in str(error.value) and message in str(error.value)
 

@@ -159,3 +159,33 @@ def test_cli_lint_exits_non_zero_and_prints_every_problem(family, capsys, monkey
     assert len(annotations) == 11 and all("file=scenarios/demo/case.yaml,line=" in a for a in annotations)
     write(family, "case.yaml", VALID)
     assert main(["lint", str(family)]) == 0
+
+
+FIXTURE_MISTAKES = """\
+id: demo.stop.fixture-mistakes
+title: An optional fixture it also requires, and conditions on fixtures no step uses
+docs:
+  - source: es-rollup-stop-job
+    quote: Stops an existing, started rollup job.
+requires:
+  flavour: elasticsearch
+  fixtures: [slow_stop]
+setup:
+  - fixture: slow_stop
+    optional: true
+steps:
+  - request: {method: POST, path: "/_rollup/job/${run}-x/_stop"}
+    one_of:
+      - {when: {fixture: slow_stop}, status: 500}
+      - {when: {no_fixture: slow_stopp}, status: 200}
+      - {when: {fixture: ml_slow_stop}, status: 409}
+"""
+
+
+def test_an_optional_fixture_it_requires_and_conditions_on_fixtures_no_step_uses(family):
+    path = write(family, "case.yaml", FIXTURE_MISTAKES)
+    found = {p.line: p.message for p in lint([family]) if p.path == path}
+    assert sorted(found) == [11, 16, 17], found
+    assert "fixture slow_stop is optional here but listed in requires.fixtures" in found[11]
+    assert "when.no_fixture: no step of this scenario uses fixture slow_stopp" in found[16]
+    assert "when.fixture: no step of this scenario uses fixture ml_slow_stop" in found[17]

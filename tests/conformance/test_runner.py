@@ -148,3 +148,42 @@ def test_fixture_steps_reach_the_adapter_and_missing_fixtures_skip(tmp_path):
     assert result.outcome == "passed"
     assert target.fixtures_used == [("slow_stop", {"job_id": f"{result.prefix}-job"})]
     assert target.sent[0].path == f"/_rollup/job/{result.prefix}-job"
+
+
+OPTIONAL_FIXTURE = """\
+steps:
+  - fixture: slow_stop
+    optional: true
+    args: {job_id: "${run}-job"}
+  - request: {method: POST, path: "/_rollup/job/${run}-job/_stop"}
+    one_of:
+      - {when: {fixture: slow_stop}, status: 500, body: {error.type: timeout_exception}}
+      - {when: {no_fixture: slow_stop}, status: 200, body: {stopped: true}}
+"""
+TIMED_OUT = (500, {"error": {"type": "timeout_exception"}})
+STOPPED = (200, {"stopped": True})
+
+
+def test_an_optional_fixture_runs_where_the_target_provides_it_and_picks_its_alternatives(tmp_path):
+    loaded = scenario(tmp_path, OPTIONAL_FIXTURE)
+    target = ScriptedTarget(lambda r: TIMED_OUT, fixtures=frozenset({"slow_stop"}))
+    result = run_scenario(loaded, target)
+    assert result.outcome == "passed", result.reason
+    assert target.fixtures_used == [("slow_stop", {"job_id": f"{result.prefix}-job"})]
+    assert (result.steps[0].attempts, result.steps[0].skipped) == (1, "")
+    failed = run_scenario(loaded, ScriptedTarget(lambda r: STOPPED, fixtures=frozenset({"slow_stop"})))
+    assert failed.outcome == "failed", "only the `when: {fixture: ...}` alternative applies with the fixture"
+
+
+def test_an_optional_fixture_is_skipped_with_its_reason_where_the_target_lacks_it(tmp_path):
+    loaded = scenario(tmp_path, OPTIONAL_FIXTURE)
+    target = ScriptedTarget(lambda r: STOPPED)
+    result = run_scenario(loaded, target)
+    assert result.outcome == "passed", result.reason
+    assert target.fixtures_used == []
+    skipped = result.steps[0]
+    assert skipped.ok and skipped.attempts == 0
+    assert skipped.skipped == "target scripted provides no fixture slow_stop"
+    assert skipped.as_record()["skipped"] == "target scripted provides no fixture slow_stop"
+    assert run_scenario(loaded, ScriptedTarget(lambda r: TIMED_OUT)).outcome == "failed", \
+        "only the `when: {no_fixture: ...}` alternative applies without the fixture"

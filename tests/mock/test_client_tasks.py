@@ -9,7 +9,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::elasticsearch.exceptions.Genera
 
 def test_tasks_with_official_client(start_mock):
     server = start_mock(clock="manual")
-    es, clock = Elasticsearch(server.url), server.cluster.clock
+    es = Elasticsearch(server.url)
     es.bulk(index="books", operations=[op for i in range(6) for op in ({"index": {"_id": str(i)}}, {"n": i})])
     task_id = es.reindex(source={"index": "books", "size": 1}, dest={"index": "books-copy"},
                          requests_per_second=1, wait_for_completion=False)["task"]

@@ -6,6 +6,7 @@ import pytest
 
 from mockserver.cluster import Cluster
 from mockserver.errors import GenericException, IllegalArgument, ResourceNotFound, StatusError, TimedOut, ValidationFailed
+from mockserver.families.rollup.indexer import SECONDS_PER_DOCUMENT
 from mockserver.families.rollup.models import IndexerState, NotStopped
 from mockserver.settings import MockSettings
 from mockserver.timevalue import TimeValue
@@ -30,27 +31,53 @@ def make_cluster(version="8.17.0", usage=True):
     return cluster, clock, cluster.state("rollup")
 
 
-def test_jobs_are_created_stopped_and_start_and_stop_immediately_when_idle():
-    _, _, jobs = make_cluster()
+def test_jobs_are_created_stopped_and_a_start_runs_the_indexer_over_the_data():
+    _, clock, jobs = make_cluster()
     jobs.put("j", CONFIG)
     assert jobs.state_of("j") is IndexerState.STOPPED
     jobs.start("j")
+    assert jobs.state_of("j") is IndexerState.INDEXING
+    clock.advance(5 * SECONDS_PER_DOCUMENT)
     assert jobs.state_of("j") is IndexerState.STARTED
     assert jobs.job("j").stats["documents_processed"] == 5 and jobs.job("j").stats["pages_processed"] == 3
     stop(jobs)
     assert jobs.state_of("j") is IndexerState.STOPPED
 
 
-def test_stopping_an_indexing_job_waits_for_the_in_flight_run():
+def test_the_indexer_pages_through_the_data_at_a_pace_derived_from_it():
+    _, clock, jobs = make_cluster()
+    jobs.put("j", CONFIG)  # page_size 2 over 5 documents: pages of 2, 2 and 1 documents
+    jobs.start("j")
+    clock.advance(2 * SECONDS_PER_DOCUMENT)
+    assert jobs.job("j").stats["pages_processed"] == 1 and jobs.job("j").stats["documents_processed"] == 2
+    clock.advance(2 * SECONDS_PER_DOCUMENT)
+    assert jobs.job("j").stats["pages_processed"] == 2 and jobs.state_of("j") is IndexerState.INDEXING
+    clock.advance(SECONDS_PER_DOCUMENT)
+    assert jobs.job("j").stats["pages_processed"] == 3 and jobs.state_of("j") is IndexerState.STARTED
+
+
+def test_a_stop_during_a_run_lets_only_the_page_in_flight_finish():
+    _, clock, jobs = make_cluster()
+    jobs.put("j", CONFIG)
+    jobs.start("j")
+    clock.advance(3 * SECONDS_PER_DOCUMENT)  # half way through the second page
+    stop(jobs)
+    assert jobs.state_of("j") is IndexerState.STOPPING
+    stop(jobs)
+    assert jobs.state_of("j") is IndexerState.STOPPING
+    clock.advance(SECONDS_PER_DOCUMENT * 0.99)
+    assert jobs.state_of("j") is IndexerState.STOPPING
+    clock.advance(SECONDS_PER_DOCUMENT * 0.01)
+    assert jobs.state_of("j") is IndexerState.STOPPED
+    assert jobs.job("j").stats["pages_processed"] == 2 and jobs.job("j").stats["documents_processed"] == 4
+
+
+def test_the_slow_stop_fixture_makes_the_run_in_flight_one_long_page():
     _, clock, jobs = make_cluster()
     jobs.put("j", CONFIG)
     jobs.start("j")
     jobs.make_slow("j", 10)
-    assert jobs.state_of("j") is IndexerState.INDEXING
     stop(jobs)
-    assert jobs.state_of("j") is IndexerState.STOPPING
-    stop(jobs)
-    assert jobs.state_of("j") is IndexerState.STOPPING
     clock.advance(9.9)
     assert jobs.state_of("j") is IndexerState.STOPPING
     clock.advance(0.1)
@@ -58,9 +85,10 @@ def test_stopping_an_indexing_job_waits_for_the_in_flight_run():
 
 
 def test_start_while_stopping_and_delete_while_running_fail_as_real_clusters_do():
-    _, _, jobs = make_cluster()
+    _, clock, jobs = make_cluster()
     jobs.put("j", CONFIG)
     jobs.start("j")
+    clock.advance(1)
     with pytest.raises(NotStopped) as not_stopped:
         jobs.delete("j")
     envelope = not_stopped.value.envelope(Version(8, 17, 0))

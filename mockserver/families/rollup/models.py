@@ -1,13 +1,13 @@
 """Elasticsearch rollup jobs: config validation and the indexer state machine. No HTTP here.
 
-Time is read from the injected clock and transitions are applied lazily, whenever a job is looked at:
-an indexing run that started at `t` with `indexing_seconds = d` is over at `t + d`.
+Time is read from the injected clock and transitions are applied lazily, whenever a job is looked at: a
+started job is `indexing` until the pages of its run (`indexer.IndexingRun`) are done, then `started` again;
+a stop during a run is `stopping` until the page in flight is done.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -16,6 +16,7 @@ from mockserver.clock import Clock
 from mockserver.errors import (ApiError, GenericException, IllegalArgument, ResourceNotFound, RuntimeFailure,
                                StatusError, TimedOut, ValidationFailed, XContentParseError)
 from mockserver.families.indices.models import Index, IndexStore
+from mockserver.families.rollup.indexer import IndexingRun
 from mockserver.family import Hooks
 from mockserver.timevalue import TimeValue
 from mockserver.version import Version
@@ -67,8 +68,8 @@ class RollupJob:
     task_id: int
     node_id: str
     state: IndexerState = IndexerState.STOPPED
-    busy_until: float | None = None
-    indexing_seconds: float = 0.0
+    run: IndexingRun | None = None
+    seconds_per_page: float | None = None  # a fixture's pace instead of the one derived from the data
     stats: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("pages_processed", "documents_processed", "rollups_indexed", "trigger_count", "search_failures",
          "index_failures", "index_time_in_ms", "index_total", "search_time_in_ms", "search_total",
@@ -92,10 +93,18 @@ class RollupJobs(Hooks):
 
     # lifecycle -------------------------------------------------------------------------------------------
     def refresh(self, job: RollupJob) -> None:
-        """Apply the transitions whose time has come."""
-        if job.busy_until is None or self.clock.now() < job.busy_until:
+        """Apply what the job's run did by now: count the pages it finished, and end the run after its last."""
+        run = job.run
+        if run is None:
             return
-        job.busy_until = None
+        now = self.clock.now()
+        for page in run.finished(now):
+            for name in ("pages_processed", "search_total"):
+                job.stats[name] += 1
+            job.stats["documents_processed"] += page.documents
+        if now < run.ends:
+            return
+        job.run = None
         if job.state is IndexerState.INDEXING:
             job.state = IndexerState.STARTED
         elif job.state is IndexerState.STOPPING:
@@ -127,14 +136,11 @@ class RollupJobs(Hooks):
     def _trigger(self, job: RollupJob) -> None:
         """One scheduled run: the indexer reads its source indices page by page."""
         job.stats["trigger_count"] += 1
-        documents = sum(len(i.docs) for i in self.indices.resolve(job.config["index_pattern"], must_exist=False))
-        pages = max(1, math.ceil(documents / job.config["page_size"]))
-        job.stats["documents_processed"] += documents
-        job.stats["pages_processed"] += pages
-        job.stats["search_total"] += pages
-        if job.indexing_seconds > 0:
-            job.state = IndexerState.INDEXING
-            job.busy_until = self.clock.now() + job.indexing_seconds
+        sources = self.indices.resolve(job.config["index_pattern"], must_exist=False)
+        documents = sum(len(index.docs) for index in sources)
+        job.run = IndexingRun.plan(self.clock.now(), documents, job.config["page_size"], job.seconds_per_page)
+        job.state = IndexerState.INDEXING
+        self.refresh(job)
 
     async def stop(self, job_id: str, wait: bool = False, timeout: TimeValue = DEFAULT_STOP_TIMEOUT) -> None:
         """Stop the job; an indexing run in flight finishes first (`STOPPING`). With `wait`, return only once
@@ -146,6 +152,8 @@ class RollupJobs(Hooks):
             job.state = IndexerState.STOPPED
         elif job.state is IndexerState.INDEXING:
             job.state = IndexerState.STOPPING
+            assert job.run is not None
+            job.run.halt(self.clock.now())
         if not wait:
             return
         deadline = self.clock.now() + max(timeout.seconds, 0)
@@ -154,10 +162,11 @@ class RollupJobs(Hooks):
                            f"stop. State was [{self.job(job_id).state.label}]")
 
     def make_slow(self, job_id: str, seconds: float) -> None:
-        """Every indexing run of this job takes `seconds`; a started job begins one now."""
+        """Every indexing run of this job reads one page that takes `seconds`; a started job begins one now
+        (in place of the run in flight)."""
         job = self.job(job_id)
-        job.indexing_seconds = seconds
-        if job.state is IndexerState.STARTED:
+        job.seconds_per_page = seconds
+        if job.state in (IndexerState.STARTED, IndexerState.INDEXING):
             self._trigger(job)
 
     def delete(self, job_id: str) -> None:

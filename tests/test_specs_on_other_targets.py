@@ -1,0 +1,54 @@
+"""The Elasticsearch scenarios run on an Elasticsearch target that is not the bundled mock.
+
+The mock is started as a separate process and used through `--target http://...`, as a real cluster is: no
+fixtures, no consent. Every Elasticsearch scenario must then run and pass, except those that need consent and
+the few below, whose state nothing real can produce (each scenario file says why too). Scenarios whose fixture
+is optional run there with that step skipped.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conformance.discovery import scenario_files
+from conformance.loader import load_scenario
+from conformance.paths import ROOT, SCENARIOS
+
+MOCK_ONLY = {
+    "ml.dfa.stop.force-failed": "a job fails only on faults a scenario cannot cause safely (lost node, crash)",
+    "ml.dfa.stop.force-many-failed": "as force-failed, for two jobs",
+    "tasks.cancel.not-cancellable": "a client must hold a blocking request while the runner sends others",
+}
+
+
+@pytest.fixture(scope="module")
+def separate_mock():
+    process = subprocess.Popen([sys.executable, "-m", "mockserver", "--port", "0"], stdout=subprocess.PIPE,
+                               text=True)
+    try:
+        yield process.stdout.readline().rsplit(" ", 1)[1].strip()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_every_elasticsearch_scenario_runs_on_a_target_that_is_not_the_bundled_mock(separate_mock, tmp_path):
+    completed = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--target", separate_mock,
+                                "--report-dir", str(tmp_path), "--", "-n", "2"],
+                               cwd=ROOT, capture_output=True, text=True, timeout=900)
+    results = json.loads((tmp_path / "results.json").read_text())
+    elasticsearch = {s.id: s for s in map(load_scenario, scenario_files([SCENARIOS]))
+                     if s.requires.flavour == "elasticsearch"}
+    outcomes = {s["id"]: s for s in results["scenarios"] if s["id"] in elasticsearch}
+    assert set(outcomes) == set(elasticsearch)
+    failures = {i: s["failure"]["message"] for i, s in outcomes.items() if s["outcome"] in ("failed", "error")}
+    assert failures == {} and completed.returncode == 0, completed.stdout[-3000:]
+    skipped = {i: s["reason"] for i, s in outcomes.items() if s["outcome"] == "skipped"}
+    need_consent = {i for i, s in elasticsearch.items() if s.requires.consent}
+    assert set(skipped) == need_consent | set(MOCK_ONLY), skipped
+    assert all("provides no fixture" in skipped[i] for i in MOCK_ONLY), "listed, yet it needs no fixture"
+    optional = {i for i, s in elasticsearch.items() if any(step.optional for step in s.setup + s.steps)}
+    assert optional and all(any((step["skipped"] or "").startswith("target http provides no fixture")
+                                for step in outcomes[i]["steps"]) for i in optional), "an optional fixture ran"

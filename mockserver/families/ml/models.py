@@ -129,9 +129,13 @@ class DfaJobs(Hooks):
         self.refresh(job)
         return job
 
+    def select_ids(self, expression: str, allow_no_match: bool) -> list[str]:
+        """The ids of the jobs an id expression names, sorted (a page of them is all a listing looks at)."""
+        return expand(expression, self.jobs, allow_no_match)
+
     def select(self, expression: str, allow_no_match: bool) -> list[DfaJob]:
         """The jobs an id expression names, sorted by id, refreshed."""
-        return [self.job(job_id) for job_id in expand(expression, self.jobs, allow_no_match)]
+        return [self.job(job_id) for job_id in self.select_ids(expression, allow_no_match)]
 
     # creation and deletion -------------------------------------------------------------------------------
     def put(self, config: DfaConfig) -> DfaConfig:
@@ -206,7 +210,9 @@ class DfaJobs(Hooks):
                    timeout: TimeValue = STOP_TIMEOUT) -> None:
         """Stop the jobs an id expression names and wait until their tasks are gone; `IllegalState` (500) when
         `timeout` passes first."""
-        waiting = self.stop_tasks(self.select(expression, allow_no_match), force)
+        named = self.select_ids(expression, allow_no_match)
+        running = [self.job(job_id) for job_id in named if job_id in self._running]  # the others have no task
+        waiting = self.stop_tasks(running, force)
         if waiting and not await self.clock.wait_until(lambda: self.all_stopped(waiting),
                                                        self.clock.deadline(timeout.seconds)):
             raise IllegalState(f"Timed out when waiting for persistent tasks after {timeout}")

@@ -16,6 +16,7 @@ import pytest
 from conformance import gating, hookspecs
 from conformance.coverage import CoverageRow, coverage
 from conformance.discovery import OWN_ROOTS, is_scenario_file, scenario_set, within
+from conformance.schedule import longest_first, remembered
 from conformance.events import Event, EventHandler, RunFinished, RunStarted, ScenarioFinished, ScenariosCollected
 from conformance.events import ScenarioStarted
 from conformance.handlers.coverage_txt import CoverageText
@@ -37,6 +38,8 @@ _TARGETS = pytest.StashKey[dict[str, Target]]()
 _UNUSABLE = pytest.StashKey[frozenset[str]]()
 _EXPECTATIONS = pytest.StashKey[gating.Expectations]()
 _WORKER_UNUSABLE = "stopcheck_unusable"
+_DURATIONS = pytest.StashKey[dict[str, float]]()
+_WORKER_DURATIONS = "stopcheck_durations"
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -66,8 +69,16 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"stopcheck expectations: {error}") from None
     if hasattr(config, "workerinput"):
         config.stash[_UNUSABLE] = frozenset(config.workerinput.get(_WORKER_UNUSABLE, ()))
+        config.stash[_DURATIONS] = config.workerinput.get(_WORKER_DURATIONS, {})
     elif _asked(config):
         config.pluginmanager.register(Pipeline(config), "stopcheck-pipeline")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Scenarios start longest first, as earlier runs timed them (the same order on every xdist worker)."""
+    durations = config.stash.get(_DURATIONS, None)
+    if durations:
+        longest_first(items, lambda item: item.name if isinstance(item, ScenarioItem) else None, durations)
 
 
 def _roots(config: pytest.Config) -> list[Path]:
@@ -222,6 +233,7 @@ class Pipeline:
                          for h in found]
         self.planned: list[PlannedTarget] = []
         self.items: dict[str, tuple[str, str]] | None = None
+        config.stash[_DURATIONS] = remembered(config.rootpath / "reports")
 
     def emit(self, event: Event) -> None:
         for handler in self.handlers:
@@ -241,6 +253,7 @@ class Pipeline:
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[_WORKER_UNUSABLE] = sorted(self.config.stash[_UNUSABLE])
+        node.workerinput[_WORKER_DURATIONS] = self.config.stash[_DURATIONS]
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         if not self.config.pluginmanager.has_plugin("dsession"):

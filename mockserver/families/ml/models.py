@@ -240,6 +240,8 @@ class DfaJobs(Hooks):
 
     def catch_up(self) -> None:
         """Apply what is due for every running job, so that reads of their destination indices are current too."""
+        if not self._running:
+            return
         for job_id in list(self._running):
             job = self.jobs.get(job_id)
             if job is not None:

@@ -1,7 +1,8 @@
 """Prints the mock's throughput and p99 latency on the stop endpoints next to a bare aiohttp handler's.
 
 Each server runs in its own process pinned to one core, wrk (Debian package `wrk`) loads it from another core
-with 32 connections, one after the other in the same run, so the ratio compares like with like.
+with 32 connections, one after the other in the same run, so the ratio compares like with like. The server's CPU
+time per request (from /proc) is printed too: on a machine shared with other work it is steadier than req/s.
 
 Usage: python benchmarks/stop_vs_bare_aiohttp.py [--seconds 5] [--connections 32] [--server-cpu 0] [--load-cpu 1]
 All traffic stays on 127.0.0.1.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -39,13 +41,17 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log
 
 JOB = {"index_pattern": "bench", "rollup_index": "bench-rollup", "cron": "*/30 * * * * ?", "page_size": 100,
        "groups": {"date_histogram": {"field": "t", "fixed_interval": "1h"}}}
-ENDPOINTS = {"rollup stop (stopped job)": "/_rollup/job/bench/_stop"}
+DFA_JOB = {"source": {"index": "bench-dfa-source"}, "dest": {"index": "bench-dfa-dest"},
+           "analysis": {"outlier_detection": {}}}
+ENDPOINTS = {"rollup stop (stopped job)": "/_rollup/job/bench/_stop",
+             "DFA stop (stopped job)": "/_ml/data_frame/analytics/bench/_stop"}
 
 
 @dataclass(frozen=True)
 class Load:
     requests_per_second: float
     p99_ms: float
+    cpu_us_per_request: float
 
 
 def free_port() -> int:
@@ -56,16 +62,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def server(command: list[str], cpu: str, ready: str) -> Iterator[None]:
-    """A server process pinned to `cpu`, up once it prints `ready`."""
+def server(command: list[str], cpu: str, ready: str) -> Iterator[int]:
+    """A server process pinned to `cpu`, up once it prints `ready`; yields its pid."""
     process = subprocess.Popen(["taskset", "-c", cpu, *command], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         for line in process.stdout:
             if ready in line:
                 break
-        yield
+        yield process.pid
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -80,19 +93,26 @@ def prepare_mock(url: str) -> None:
     http.request("PUT", f"{url}/bench-rollup", body=json.dumps({"mappings": {"_meta": {"_rollup": {}}}}),
                  headers=headers)
     http.request("PUT", f"{url}/_rollup/job/bench", body=json.dumps(JOB), headers=headers)
-    assert http.request("POST", f"{url}/_rollup/job/bench/_stop").status == 200
+    http.request("PUT", f"{url}/bench-dfa-source", body=json.dumps({"mappings": {"properties": {"x": {"type": "double"}}}}),
+                 headers=headers)
+    http.request("PUT", f"{url}/_ml/data_frame/analytics/bench", body=json.dumps(DFA_JOB), headers=headers)
+    for path in ENDPOINTS.values():
+        assert http.request("POST", url + path).status == 200, path
 
 
-def wrk(url: str, seconds: int, connections: int, cpu: str) -> Load:
+def wrk(url: str, seconds: int, connections: int, cpu: str, server_pid: int) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write('wrk.method = "POST"\n')
         script.flush()
+        cpu_before = cpu_seconds(server_pid)
         output = subprocess.run(
             ["taskset", "-c", cpu, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name,
              url], capture_output=True, text=True, check=True).stdout
+        cpu_used = cpu_seconds(server_pid) - cpu_before
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()
-    return Load(rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit])
+    return Load(rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], cpu_used / requests * 1e6)
 
 
 def main() -> None:
@@ -107,24 +127,28 @@ def main() -> None:
 
     results: dict[str, Load] = {}
     bare_port, mock_port = free_port(), free_port()
-    with server([sys.executable, "-c", BARE_SERVER, str(bare_port)], args.server_cpu, "listening"):
+    with server([sys.executable, "-c", BARE_SERVER, str(bare_port)], args.server_cpu, "listening") as pid:
         for name, path in ENDPOINTS.items():
             results[f"bare {name}"] = wrk(f"http://127.0.0.1:{bare_port}{path}", args.seconds, args.connections,
-                                          args.load_cpu)
+                                          args.load_cpu, pid)
     mock = [sys.executable, "-m", "mockserver", "--port", str(mock_port)]
-    with server(mock, args.server_cpu, "stopcheck mock"):
+    with server(mock, args.server_cpu, "stopcheck mock") as pid:
         prepare_mock(f"http://127.0.0.1:{mock_port}")
         for name, path in ENDPOINTS.items():
             results[f"mock {name}"] = wrk(f"http://127.0.0.1:{mock_port}{path}", args.seconds, args.connections,
-                                          args.load_cpu)
+                                          args.load_cpu, pid)
 
-    print(f"{'endpoint':34} {'req/s':>9} {'p99 ms':>8}   ratio to bare aiohttp (goal: req/s >= 0.80, p99 <= 1.50)")
+    print(f"{'endpoint':34} {'req/s':>9} {'p99 ms':>8} {'CPU us/req':>10}   ratio to bare aiohttp "
+          f"(goal: req/s >= 0.80, p99 <= 1.50)")
     for name in ENDPOINTS:
         bare, mock_load = results[f"bare {name}"], results[f"mock {name}"]
-        print(f"{'bare aiohttp ' + name:34} {bare.requests_per_second:9.0f} {bare.p99_ms:8.2f}")
-        print(f"{'mock ' + name:34} {mock_load.requests_per_second:9.0f} {mock_load.p99_ms:8.2f}   "
+        print(f"{'bare aiohttp ' + name:34} {bare.requests_per_second:9.0f} {bare.p99_ms:8.2f} "
+              f"{bare.cpu_us_per_request:10.0f}")
+        print(f"{'mock ' + name:34} {mock_load.requests_per_second:9.0f} {mock_load.p99_ms:8.2f} "
+              f"{mock_load.cpu_us_per_request:10.0f}   "
               f"req/s x{mock_load.requests_per_second / bare.requests_per_second:.2f}, "
-              f"p99 x{mock_load.p99_ms / bare.p99_ms:.2f}")
+              f"p99 x{mock_load.p99_ms / bare.p99_ms:.2f}, "
+              f"CPU per request x{mock_load.cpu_us_per_request / bare.cpu_us_per_request:.2f}")
 
 
 if __name__ == "__main__":

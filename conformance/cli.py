@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     mock.add_argument("--users", type=Path, default=None, metavar="YAML",
                       help="with --security: users, roles, API keys and AWS credentials (see "
                            "mockserver/families/security/config.py)")
+    mock.add_argument("--realtime", action="store_true",
+                      help="keep the mock on wall time: a waiting request really waits out its timeout (default: "
+                           "virtual time, which jumps ahead whenever every request in flight is waiting)")
 
     report = commands.add_parser("report", help="write the HTML report of one or more results files")
     report.add_argument("results", nargs="+", type=Path, help="results.json files (their targets side by side)")
@@ -191,7 +194,7 @@ def _mock(args: argparse.Namespace) -> int:
         print("stopcheck mock: --users needs --security")
         return 2
     settings = MockSettings(flavour=args.flavour, version=Version.parse(args.version) if args.version else None,
-                            nodes=args.nodes, security=security)
+                            nodes=args.nodes, security=security, clock="system" if args.realtime else "virtual")
     serve_forever(settings, args.host, args.port)
     return 0
 

@@ -90,7 +90,7 @@ def parse(path: Path, schema: str) -> Document:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LoadError(path, 1, f"cannot read file: {exc}") from None
-    loader = yaml.SafeLoader(text)
+    loader = yaml.CSafeLoader(text) if yaml.__with_libyaml__ else yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

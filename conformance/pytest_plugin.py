@@ -18,6 +18,7 @@ from conformance import gating, hookspecs, redaction
 from conformance.cleanup import clean_target
 from conformance.coverage import CoverageRow, coverage
 from conformance.discovery import OWN_ROOTS, is_scenario_file, scenario_set, within
+from conformance.schedule import longest_first, remembered
 from conformance.events import Event, EventHandler, RunFinished, RunStarted, ScenarioFinished, ScenariosCollected
 from conformance.events import ResourcesSwept, ScenarioStarted
 from conformance.handlers.coverage_txt import CoverageText
@@ -49,6 +50,8 @@ _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 _WORKER_UNUSABLE = "stopcheck_unusable"
 _WORKER_RUN = "stopcheck_run"
 _WORKER_REPORT_DIR = "stopcheck_report_dir"
+_DURATIONS = pytest.StashKey[dict[str, float]]()
+_WORKER_DURATIONS = "stopcheck_durations"
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -83,6 +86,7 @@ def pytest_configure(config: pytest.Config) -> None:
     worker = getattr(config, "workerinput", None)
     if worker is not None:
         config.stash[_UNUSABLE] = frozenset(worker.get(_WORKER_UNUSABLE, ()))
+        config.stash[_DURATIONS] = worker.get(_WORKER_DURATIONS, {})
         if _WORKER_RUN in worker:
             config.stash[_LEDGER] = Ledger(Path(worker[_WORKER_REPORT_DIR]), worker[_WORKER_RUN], worker["workerid"])
     else:
@@ -142,6 +146,13 @@ def _named_targets(config: pytest.Config) -> dict[str, NamedTarget]:
         return named.for_folder(config.getoption("stopcheck_targets_file"), config.invocation_params.dir)
     except named.TargetsFileError as error:
         raise pytest.UsageError(f"stopcheck targets file: {error}") from None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Scenarios start longest first, as earlier runs timed them (the same order on every xdist worker)."""
+    durations = config.stash.get(_DURATIONS, None)
+    if durations:
+        longest_first(items, lambda item: item.name if isinstance(item, ScenarioItem) else None, durations)
 
 
 def _roots(config: pytest.Config) -> list[Path]:
@@ -306,6 +317,7 @@ class Pipeline:
                          for h in found]
         self.planned: list[PlannedTarget] = []
         self.items: dict[str, tuple[str, str]] | None = None
+        config.stash[_DURATIONS] = remembered(config.rootpath / "reports")
 
     def emit(self, event: Event) -> None:
         for handler in self.handlers:
@@ -327,6 +339,7 @@ class Pipeline:
         node.workerinput[_WORKER_UNUSABLE] = sorted(self.config.stash[_UNUSABLE])
         node.workerinput[_WORKER_RUN] = self.run
         node.workerinput[_WORKER_REPORT_DIR] = str(self.report_dir)
+        node.workerinput[_WORKER_DURATIONS] = self.config.stash[_DURATIONS]
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         if not self.config.pluginmanager.has_plugin("dsession"):

@@ -147,14 +147,15 @@ def _send_until_expected(target: Target, step: Step, variables: Variables, recor
     if not applicable:
         record.problems.append(f"no expectation of this step applies to {target.info.describe()}")
         return
-    deadline = time.monotonic() + (step.eventually.timeout if step.eventually else 0)
+    clock = target.clock  # a poll waits on the target's time: the mock's goes by at once
+    deadline = clock.now() + (step.eventually.timeout if step.eventually else 0)
     while True:
         record.attempts += 1
         record.request, record.response = request, target.send(request)
         record.problems = _judge(applicable, record.response, variables)
-        if record.ok or step.eventually is None or time.monotonic() >= deadline:
+        if record.ok or step.eventually is None or clock.now() >= deadline:
             break
-        time.sleep(min(step.eventually.interval, max(deadline - time.monotonic(), 0)))
+        clock.sleep(min(step.eventually.interval, max(deadline - clock.now(), 0)))
     if record.ok:
         _capture(step, record.response.body, variables, record)
     elif step.eventually is not None:

@@ -18,6 +18,8 @@ from mockserver.settings import MockSettings
 log = logging.getLogger("mockserver")
 CLUSTER_KEY = web.AppKey("cluster", Cluster)
 _COMPATIBLE = re.compile(r"compatible-with=(\d+)")
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+_PRETTY = json.JSONEncoder(indent=2)
 
 
 def build_app(settings: MockSettings | None = None) -> web.Application:
@@ -26,8 +28,9 @@ def build_app(settings: MockSettings | None = None) -> web.Application:
     router = Router(cluster.routes())
 
     async def dispatch(http: web.Request) -> web.Response:
-        request = Request(http.method, http.path, http.raw_path, http.query, await http.read(), http.headers)
-        async with cluster.clock.in_flight():
+        body = await http.read() if http.body_exists else b""
+        request = Request(http.method, http.path, http.raw_path, http.query, body, http.headers)
+        with cluster.clock.in_flight():
             reply, warnings, compatible = await serve(cluster, router, request)
         return _render(cluster, http, reply, warnings, compatible)
 
@@ -65,6 +68,8 @@ def _compatible_version(cluster: Cluster, headers: Any) -> int | None:
     if cluster.settings.flavour != "elasticsearch":
         return None
     accept, content_type = headers.get("Accept", ""), headers.get("Content-Type", "")
+    if "compatible-with" not in accept and "compatible-with" not in content_type:
+        return None
     found = {name: m.group(1) for name, value in (("Accept", accept), ("Content-Type", content_type))
              if (m := _COMPATIBLE.search(value))}
     if not found:
@@ -100,7 +105,7 @@ def _render(cluster: Cluster, request: web.Request, reply: Reply, warnings: list
         headers["Content-Type"] = "text/plain; charset=UTF-8"
         return web.Response(status=reply.status, body=reply.body.encode(), headers=headers)
     pretty = "pretty" in request.query and request.query["pretty"] != "false"
-    text = json.dumps(reply.body, indent=2 if pretty else None, separators=None if pretty else (",", ":"))
+    text = (_PRETTY if pretty else _COMPACT).encode(reply.body)
     content_type = (f"application/vnd.elasticsearch+json;compatible-with={compatible}" if compatible
                     else "application/json")
     headers["Content-Type"] = f"{content_type}; charset=UTF-8"

@@ -2,24 +2,35 @@
 
 A clock is made in one place, `make_clock(settings)`, when a cluster is built. Waiting is a poll: check the
 condition, then sleep until the earlier of the next poll (1 ms doubling, capped at 100 ms) and the deadline.
-`_sleep_until` is the only thing a kind of clock decides, so a clock that jumps ahead when every request in
-flight is waiting (virtual time) is one more subclass: it would count requests in `in_flight` and move `now`
-to the earliest wake-up that `_sleep_until` was asked for.
+`_sleep_until` is the only thing a kind of clock decides:
+
+- `SystemClock` sleeps on the wall;
+- `VirtualClock` runs with the wall but jumps ahead to the earliest wake-up whenever every request in flight is
+  sleeping on it, so a 30 s timeout elapses at once through the same code path;
+- `ManualClock` moves only when told to, or when a wait on it needs time to pass (model tests).
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import math
 import time
-from contextlib import asynccontextmanager
-from typing import AsyncIterator, Callable
+from contextlib import AbstractContextManager, nullcontext
+from typing import Callable
 
 from mockserver.settings import MockSettings
 
 FIRST_POLL = 0.001
 LONGEST_POLL = 0.1
 MANUAL_START = 1_700_000_000.0
+# The clock jumps only once every request in flight has been asleep for this many rounds of the event loop (each
+# round polls the sockets), so that a request that has arrived, or a waiter just woken, is counted first.
+IDLE_ROUNDS = 8
+# A jump lands this far past the wake-up, so that `now()` (a sum of floats near 1.7e9, exact to ~0.2 us) is
+# surely at or after it.
+JUMP_MARGIN = 1e-6
 
 
 class Clock:
@@ -32,6 +43,11 @@ class Clock:
     async def _sleep_until(self, moment: float) -> None:
         """Return once `now()` has reached `moment` (or, for a clock that is told to move, once others ran)."""
         raise NotImplementedError
+
+    async def pass_time(self, seconds: float) -> None:
+        """Let `seconds` of this clock's time go by for an outside observer (a scenario runner polling the mock):
+        waited out on the wall, or moved at once on a clock that can be moved."""
+        await self._sleep_until(self.now() + seconds)
 
     def deadline(self, timeout: float) -> float:
         """The moment a wait of `timeout` seconds from now ends; a negative timeout never ends."""
@@ -48,20 +64,119 @@ class Clock:
             delay = min(delay * 2, LONGEST_POLL)
         return True
 
-    @asynccontextmanager
-    async def in_flight(self) -> AsyncIterator[None]:
-        """Bracket one request being served (the app enters it for each request)."""
-        yield
+    def in_flight(self) -> AbstractContextManager[None]:
+        """Bracket one request being served (the app enters it, on the clock's event loop, for each request)."""
+        return _UNCOUNTED
+
+
+_UNCOUNTED = nullcontext()
 
 
 class SystemClock(Clock):
-    """Wall-clock time; used when the mock serves real clients."""
+    """Wall-clock time; `stopcheck mock --realtime`."""
 
     def now(self) -> float:
         return time.time()
 
     async def _sleep_until(self, moment: float) -> None:
         await asyncio.sleep(max(moment - self.now(), 0))
+
+
+class VirtualClock(Clock):
+    """Wall-clock time plus an offset. The offset jumps to the earliest wake-up once every request in flight
+    is sleeping on the clock (nothing it serves could change before then); between requests, and while any
+    request is busy, time flows with the wall. Sleepers wake in the order of their wake-ups."""
+
+    def __init__(self) -> None:
+        self._epoch = time.time() - time.monotonic()
+        self._offset = 0.0
+        self._requests = 0
+        self._sleeping = 0
+        self._wake_ups: list[tuple[float, int, asyncio.Future[None]]] = []  # a heap: (moment, order, waker)
+        self._order = itertools.count()
+        self._jump_pending = False
+        self._counter = _RequestCounter(self)
+
+    def now(self) -> float:
+        return self._epoch + time.monotonic() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock `seconds` ahead, waking whoever is due (call it on the clock's event loop)."""
+        self._offset += max(seconds, 0)
+        self._wake_due()
+
+    async def pass_time(self, seconds: float) -> None:
+        self.advance(seconds)
+
+    def in_flight(self) -> AbstractContextManager[None]:
+        return self._counter
+
+    def _request_started(self) -> None:
+        self._requests += 1
+
+    def _request_ended(self) -> None:
+        self._requests -= 1
+        if self._wake_ups:
+            self._jump_soon(asyncio.get_running_loop())
+
+    async def _sleep_until(self, moment: float) -> None:
+        loop = asyncio.get_running_loop()
+        waker: asyncio.Future[None] = loop.create_future()
+        heapq.heappush(self._wake_ups, (moment, next(self._order), waker))
+        timer = loop.call_later(max(moment - self.now(), 0), self._wake_due)
+        self._sleeping += 1
+        self._jump_soon(loop)
+        try:
+            await waker
+        finally:
+            timer.cancel()
+            if waker.cancelled() or waker.cancel():  # not woken but cancelled: `_wake_due` drops its entry
+                self._sleeping -= 1
+
+    def _all_asleep(self) -> bool:
+        return self._sleeping > 0 and self._sleeping >= self._requests
+
+    def _jump_soon(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._all_asleep() and not self._jump_pending:
+            self._jump_pending = True
+            loop.call_soon(self._jump_when_idle, loop, IDLE_ROUNDS)
+
+    def _jump_when_idle(self, loop: asyncio.AbstractEventLoop, rounds: int) -> None:
+        """Jump to the earliest wake-up if every request in flight is still asleep after `rounds` more rounds."""
+        if not self._all_asleep():
+            self._jump_pending = False
+        elif rounds > 0:
+            loop.call_soon(self._jump_when_idle, loop, rounds - 1)
+        else:
+            self._jump_pending = False
+            self._wake_due()  # drops cancelled sleepers, so that the head is a real one
+            if self._wake_ups:
+                self._offset += max(self._wake_ups[0][0] - self.now(), 0) + JUMP_MARGIN
+                self._wake_due()
+
+    def _wake_due(self) -> None:
+        """Wake, earliest first, every sleeper whose moment has come (a woken sleeper counts as busy until it
+        sleeps again); forget the ones that were cancelled."""
+        now = self.now()
+        while self._wake_ups and (self._wake_ups[0][0] <= now or self._wake_ups[0][2].done()):
+            waker = heapq.heappop(self._wake_ups)[2]
+            if not waker.done():
+                waker.set_result(None)
+                self._sleeping -= 1
+
+
+class _RequestCounter(AbstractContextManager[None]):
+    """`VirtualClock.in_flight`: counts the requests being served (a class, not a generator: it is on every
+    request's path)."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self._clock = clock
+
+    def __enter__(self) -> None:
+        self._clock._request_started()
+
+    def __exit__(self, *exc: object) -> None:
+        self._clock._request_ended()
 
 
 class ManualClock(Clock):
@@ -76,6 +191,9 @@ class ManualClock(Clock):
     def advance(self, seconds: float) -> None:
         self._now += seconds
 
+    async def pass_time(self, seconds: float) -> None:
+        self.advance(seconds)
+
     async def _sleep_until(self, moment: float) -> None:
         self._now = max(self._now, moment)
         await asyncio.sleep(0)  # let other requests run before the waiter looks again
@@ -83,4 +201,4 @@ class ManualClock(Clock):
 
 def make_clock(settings: MockSettings) -> Clock:
     """The clock the settings ask for."""
-    return ManualClock() if settings.clock == "manual" else SystemClock()
+    return {"virtual": VirtualClock, "system": SystemClock, "manual": ManualClock}[settings.clock]()

@@ -29,6 +29,14 @@ class Cluster:
             environment = Environment(settings, self.clock, self.nodes, self.uuid, self.build_hash, self,
                                       {name: self._states[name] for name in family.depends_on})
             self._states[family.name] = family.create_state(environment)
+        self._catch_ups = self._hooks("catch_up")
+        self._authenticators = self._hooks("authenticate")
+        self._authorizers = self._hooks("authorize")
+
+    def _hooks(self, name: str) -> list[Callable[..., None]]:
+        """The states' `name` hooks, leaving out the no-op defaults (they run around every request)."""
+        return [getattr(state, name) for state in self._states.values()
+                if getattr(type(state), name) is not getattr(Hooks, name)]
 
     def state(self, family: str) -> Any:
         return self._states[family]
@@ -39,16 +47,16 @@ class Cluster:
                 if route.flavours is None or self.settings.flavour in route.flavours]
 
     def catch_up(self) -> None:
-        for state in self._states.values():
-            state.catch_up()
+        for catch_up in self._catch_ups:
+            catch_up()
 
     def authenticate(self, request: Request) -> None:
-        for state in self._states.values():
-            state.authenticate(request)
+        for authenticate in self._authenticators:
+            authenticate(request)
 
     def authorize(self, call: Call[Any]) -> None:
-        for state in self._states.values():
-            state.authorize(call)
+        for authorize in self._authorizers:
+            authorize(call)
 
     # Catalogue ------------------------------------------------------------------------------------------
     @property

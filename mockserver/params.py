@@ -67,7 +67,7 @@ def parse_params(query: dict[str, str], declared: tuple[Param, ...], path: str,
     for param in declared:
         raw = raw_values.get(param.name)
         values[param.name] = param.default if raw is None else param.parse(raw, param.name)
-    unknown = sorted(set(query) - {p.name for p in declared} - ALWAYS_ACCEPTED)
+    unknown = sorted(set(query) - {p.name for p in declared} - ALWAYS_ACCEPTED) if query else None
     if unknown:
         raise IllegalArgument(unrecognized(path, unknown, [p.name for p in declared]))
     return values

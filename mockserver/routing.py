@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from typing import Any, Awaitable, Callable, Generic, Mapping, TypeVar
 from urllib.parse import unquote
 
@@ -71,30 +72,25 @@ class Route(Generic[S]):
     flavours: frozenset[str] | None = None  # None: served by every flavour the family serves
     action: str | None = None  # the transport action name security checks (e.g. cluster:admin/xpack/rollup/stop)
 
-    @property
+    @cached_property
     def segments(self) -> list[str]:
         return _split(self.pattern)
 
-    def match(self, segments: list[str]) -> dict[str, str] | None:
-        mine = self.segments
-        if len(mine) != len(segments):
-            return None
-        bound = {}
-        for want, got in zip(mine, segments):
-            if want.startswith("{"):
-                bound[want[1:-1]] = got
-            elif want != got:
-                return None
-        return bound
+    @cached_property
+    def placeholders(self) -> tuple[tuple[int, str], ...]:
+        """The position and name of each `{placeholder}` segment."""
+        return tuple((i, s[1:-1]) for i, s in enumerate(self.segments) if s.startswith("{"))
 
-    def specificity(self) -> tuple[bool, ...]:
-        """Literal segments win over placeholders, left to right, as in the server's path trie."""
-        return tuple(not s.startswith("{") for s in self.segments)
+    def bind(self, segments: list[str]) -> dict[str, str]:
+        """The path parameters of a path this route matches."""
+        return {name: segments[i] for i, name in self.placeholders}
 
 
 def _split(path: str) -> list[str]:
     stripped = path.strip("/")
-    return [unquote(s) for s in stripped.split("/")] if stripped else []
+    if not stripped:
+        return []
+    return [unquote(s) for s in stripped.split("/")] if "%" in stripped else stripped.split("/")
 
 
 @dataclass(frozen=True)
@@ -109,23 +105,62 @@ class Request:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
+class _Node:
+    """A node of the path trie: the routes ending here by method, and the children by literal segment or
+    placeholder."""
+
+    __slots__ = ("by_method", "literals", "placeholder")
+
+    def __init__(self) -> None:
+        self.by_method: dict[str, tuple[Route[Any], Any]] = {}  # the first route for each method
+        self.literals: dict[str, _Node] = {}
+        self.placeholder: _Node | None = None
+
+    def add(self, route: Route[Any], state: Any) -> None:
+        node = self
+        for segment in route.segments:
+            if segment.startswith("{"):
+                node.placeholder = node = node.placeholder or _Node()
+            else:
+                node = node.literals.setdefault(segment, _Node())
+        node.by_method.setdefault(route.method, (route, state))
+
+    def matches(self, segments: list[str]) -> list[_Node]:
+        """The nodes whose patterns match a path, most specific first: a literal segment wins over a placeholder,
+        left to right, as in the server's path trie."""
+        reached = [self]  # in order of specificity, which expanding each node literal-first keeps
+        for segment in segments:
+            following = []
+            for node in reached:
+                literal = node.literals.get(segment)
+                if literal is not None:
+                    following.append(literal)
+                if node.placeholder is not None:
+                    following.append(node.placeholder)
+            reached = following
+        return [node for node in reached if node.by_method]
+
+
 class Router:
     """Finds the route for a request and parses it into a `Call` on the route's state."""
 
     def __init__(self, routes: list[tuple[Route[Any], Any]]) -> None:
-        self._routes = routes
+        self._trie = _Node()
+        for route, state in routes:
+            self._trie.add(route, state)
 
     def resolve(self, request: Request) -> tuple[Route[Any], Call[Any]]:
         """The route and call for this request: the most specific matching route, its parameters (their errors first),
         then its body. Raises the routing-layer error a real cluster gives when no route matches."""
         segments = _split(request.path)
-        candidates = [(r, s, b) for r, s in self._routes if (b := r.match(segments)) is not None]
-        allowed = [(r, s, b) for r, s, b in candidates if r.method == request.method]
-        if not allowed:
-            if candidates:
-                raise MethodNotAllowed(request.uri, request.method, sorted({r.method for r, _, _ in candidates}))
+        matching = self._trie.matches(segments)
+        allowed = next((found for node in matching if (found := node.by_method.get(request.method))), None)
+        if allowed is None:
+            if matching:
+                raise MethodNotAllowed(request.uri, request.method, sorted({m for n in matching for m in n.by_method}))
             raise NoHandler(request.uri, request.method)
-        route, state, bound = max(allowed, key=lambda c: c[0].specificity())
+        route, state = allowed
+        bound = route.bind(segments)
         params = parse_params(dict(request.query), route.params, request.path, bound)
         call = Call(state, request.method, request.path, request.uri, bound, params, headers=request.headers,
                     action=route.action)

@@ -48,6 +48,11 @@ class MockServer:
         await site.start()
         return self._runner.addresses[0][1]
 
+    def pass_time(self, seconds: float) -> None:
+        """Let `seconds` of the mock's time go by, from another thread: at once on a virtual or manual clock,
+        waited out on a system clock."""
+        self._run(self.cluster.clock.pass_time(seconds), timeout=seconds + 30)
+
     def stop(self) -> None:
         if self._runner is not None:
             self._run(self._runner.cleanup())
@@ -55,9 +60,9 @@ class MockServer:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
 
-    def _run(self, coroutine) -> object:
+    def _run(self, coroutine, timeout: float = 30) -> object:
         future: Future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
-        return future.result(timeout=30)
+        return future.result(timeout=timeout)
 
     def __enter__(self) -> "MockServer":
         return self.start()

@@ -8,14 +8,15 @@ from typing import Any, Mapping
 from mockserver.version import Version
 
 FLAVOURS = ("elasticsearch", "opensearch")
-CLOCKS = ("system", "manual")
+CLOCKS = ("virtual", "system", "manual")
 DEFAULT_VERSIONS = {"elasticsearch": Version(8, 17, 0), "opensearch": Version(2, 19, 0)}
 
 
 @dataclass
 class MockSettings:
-    """The emulated product, version and topology, and the kind of clock the cluster runs on (`system`, or
-    `manual` for tests that move time themselves). Time-dependent behaviour is driven by the families' own
+    """The emulated product, version and topology, and the kind of clock the cluster runs on: `virtual` (wall
+    time that jumps ahead whenever every request in flight is waiting on it), `system` (wall time only), or
+    `manual` for tests that move time themselves. Time-dependent behaviour is driven by the families' own
     settings, which the mock adapter sets through fixtures."""
 
     flavour: str = "elasticsearch"
@@ -23,7 +24,7 @@ class MockSettings:
     nodes: int = 2
     cluster_name: str = "stopcheck-mock"
     seed: int = 0
-    clock: str = "system"
+    clock: str = "virtual"
     security: Mapping[str, Any] | None = None  # a users file's content: security on (None: no credentials needed)
 
     def __post_init__(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -75,6 +76,22 @@ class TargetError(Exception):
         self.hint = hint
 
 
+class TargetClock:
+    """How time runs on a target, as the runner's `eventually` deadlines and poll intervals see it: a real
+    cluster's time is the wall's."""
+
+    def now(self) -> float:
+        """Seconds on the target's clock (only differences matter)."""
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        """Let `seconds` of the target's time go by."""
+        time.sleep(seconds)
+
+
+WALL_CLOCK = TargetClock()
+
+
 class Target(ABC):
     """What the runner needs of a cluster. Third-party adapters subclass this and register a factory under the
     `stopcheck.targets` entry-point group."""
@@ -85,6 +102,11 @@ class Target(ABC):
 
     @abstractmethod
     def send(self, request: Request) -> Response: ...
+
+    @property
+    def clock(self) -> TargetClock:
+        """The target's time: the wall, unless the adapter runs its own (the bundled mock's is virtual)."""
+        return WALL_CLOCK
 
     def fixture(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
         raise TargetError(f"target {self.info.name} provides no fixture {name!r}")

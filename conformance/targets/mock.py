@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance.targets.base import Request, TargetError
+from conformance.targets.base import Request, TargetClock, TargetError
 from conformance.targets.http import HttpOptions, HttpTarget
 from mockserver.families.security.config import DEFAULT_PASSWORD, SUPERUSERS, default_document
 from mockserver.server import MockServer
@@ -14,6 +14,19 @@ from mockserver.version import Version
 
 # The mock is disposable: scenarios that stop `_all` jobs may run on it.
 MOCK_CONSENT = frozenset({"disposable_cluster"})
+
+
+class MockClock(TargetClock):
+    """The mock's own time: on its virtual clock a poll interval goes by at once, without sleeping."""
+
+    def __init__(self, server: MockServer) -> None:
+        self._server = server
+
+    def now(self) -> float:
+        return self._server.cluster.clock.now()
+
+    def sleep(self, seconds: float) -> None:
+        self._server.pass_time(seconds)
 
 
 class MockTarget(HttpTarget):
@@ -29,6 +42,11 @@ class MockTarget(HttpTarget):
         username, password = (SUPERUSERS[flavour][0], DEFAULT_PASSWORD) if security else (None, None)
         super().__init__(HttpOptions(self._server.url, username=username, password=password, consent=MOCK_CONSENT),
                          name="mock")
+        self._clock = MockClock(self._server)
+
+    @property
+    def clock(self) -> TargetClock:
+        return self._clock
 
     def fixture_names(self) -> frozenset[str]:
         status, body = self._get_json("/_stopcheck/fixtures")

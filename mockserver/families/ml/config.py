@@ -19,7 +19,7 @@ _TOP_FIELDS = {"id", "description", "source", "dest", "analysis", "analyzed_fiel
 _BYTE_UNITS = {"b": 1, "kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40, "pb": 1 << 50}
 
 
-@dataclass
+@dataclass(slots=True)
 class DfaConfig:
     id: str
     source: dict[str, Any]

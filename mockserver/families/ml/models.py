@@ -14,7 +14,10 @@ import json
 import math
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterable
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
+
+from sortedcontainers import SortedDict
 
 from mockserver.clock import Clock
 from mockserver.errors import ApiError, IllegalState, ResourceAlreadyExists, StatusError, ValidationFailed
@@ -75,7 +78,13 @@ class Run:
     written: int = 0
 
 
-@dataclass
+# What a job that never loaded data reports, shared by all of them (a run replaces it with the job's own).
+NO_DATA_COUNTS: Mapping[str, int] = MappingProxyType(
+    dict.fromkeys(("training_docs_count", "test_docs_count", "skipped_docs_count"), 0))
+NO_MEMORY_USAGE: Mapping[str, Any] = MappingProxyType({"peak_usage_bytes": 0, "status": "ok"})
+
+
+@dataclass(slots=True)
 class DfaJob:
     config: DfaConfig
     progress: dict[str, int]
@@ -85,9 +94,8 @@ class DfaJob:
     phase_seconds: float | None = None
     stop_seconds: float = 0.0
     assign_seconds: float = 0.0
-    data_counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("training_docs_count", "test_docs_count", "skipped_docs_count"), 0))
-    memory_usage: dict[str, Any] = field(default_factory=lambda: {"peak_usage_bytes": 0, "status": "ok"})
+    data_counts: Mapping[str, int] = field(default_factory=lambda: NO_DATA_COUNTS)
+    memory_usage: Mapping[str, Any] = field(default_factory=lambda: NO_MEMORY_USAGE)
 
     @property
     def id(self) -> str:
@@ -110,7 +118,8 @@ class DfaJobs(Hooks):
         self.indices = indices
         self.version = version
         self.nodes = nodes
-        self.jobs: dict[str, DfaJob] = {}
+        self.jobs: SortedDict[str, DfaJob] = SortedDict()  # in id order, as every listing returns them
+        self._running: set[str] = set()  # the ids of jobs that had a task when last looked at
         self.default_phase_seconds = DEFAULT_PHASE_SECONDS
 
     # lookup ----------------------------------------------------------------------------------------------
@@ -121,9 +130,13 @@ class DfaJobs(Hooks):
         self.refresh(job)
         return job
 
+    def select_ids(self, expression: str, allow_no_match: bool) -> list[str]:
+        """The ids of the jobs an id expression names, sorted (a page of them is all a listing looks at)."""
+        return expand(expression, self.jobs, allow_no_match)
+
     def select(self, expression: str, allow_no_match: bool) -> list[DfaJob]:
         """The jobs an id expression names, sorted by id, refreshed."""
-        return [self.job(job_id) for job_id in expand(expression, self.jobs, allow_no_match)]
+        return [self.job(job_id) for job_id in self.select_ids(expression, allow_no_match)]
 
     # creation and deletion -------------------------------------------------------------------------------
     def put(self, config: DfaConfig) -> DfaConfig:
@@ -197,6 +210,7 @@ class DfaJobs(Hooks):
         node = self.nodes[sum(map(ord, job_id)) % len(self.nodes)]
         assigned = job.assign_seconds <= 0
         job.task = Task(node.id, DfaState.STARTED if assigned else DfaState.STARTING, now + job.assign_seconds)
+        self._running.add(job_id)
         job.phase_started = now + job.assign_seconds
         task = job.task
         self.refresh(job)
@@ -207,7 +221,9 @@ class DfaJobs(Hooks):
                    timeout: TimeValue = STOP_TIMEOUT) -> None:
         """Stop the jobs an id expression names and wait until their tasks are gone; `IllegalState` (500) when
         `timeout` passes first."""
-        waiting = self.stop_tasks(self.select(expression, allow_no_match), force)
+        named = self.select_ids(expression, allow_no_match)
+        running = [self.job(job_id) for job_id in named if job_id in self._running]  # the others have no task
+        waiting = self.stop_tasks(running, force)
         if waiting and not await self.clock.wait_until(lambda: self.all_stopped(waiting),
                                                        self.clock.deadline(timeout.seconds)):
             raise IllegalState(f"Timed out when waiting for persistent tasks after {timeout}")
@@ -234,9 +250,15 @@ class DfaJobs(Hooks):
         return waiting
 
     def catch_up(self) -> None:
-        """Apply what is due for every job, so that reads of their destination indices are current too."""
-        for job in self.jobs.values():
-            self.refresh(job)
+        """Apply what is due for every running job, so that reads of their destination indices are current too."""
+        if not self._running:
+            return
+        for job_id in list(self._running):
+            job = self.jobs.get(job_id)
+            if job is not None:
+                self.refresh(job)
+            if job is None or job.task is None:
+                self._running.discard(job_id)
 
     def all_stopped(self, job_ids: Iterable[str]) -> bool:
         """Whether the persistent tasks of these jobs are gone (a deleted job counts as stopped)."""

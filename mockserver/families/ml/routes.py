@@ -76,19 +76,19 @@ async def update(call: Ml) -> dict[str, Any]:
 
 async def get(call: Ml) -> dict[str, Any]:
     page = _page(call)
-    jobs = call.state.select(call.path_params.get("id", "_all"), call.params["allow_no_match"])
-    docs = [job.config.document() for job in jobs[page]]
+    ids = call.state.select_ids(call.path_params.get("id", "_all"), call.params["allow_no_match"])
+    docs = [call.state.job(job_id).config.document() for job_id in ids[page]]
     if call.params["exclude_generated"]:
         for doc in docs:
             doc.pop("create_time"), doc.pop("version")
-    return {"count": len(jobs), "data_frame_analytics": docs}
+    return {"count": len(ids), "data_frame_analytics": docs}
 
 
 async def stats(call: Ml) -> dict[str, Any]:
     page = _page(call)
     jobs = call.state
-    selected = jobs.select(call.path_params.get("id", "_all"), call.params["allow_no_match"])
-    return {"count": len(selected), "data_frame_analytics": [jobs.stats(job) for job in selected[page]]}
+    ids = jobs.select_ids(call.path_params.get("id", "_all"), call.params["allow_no_match"])
+    return {"count": len(ids), "data_frame_analytics": [jobs.stats(jobs.job(job_id)) for job_id in ids[page]]}
 
 
 async def start(call: Ml) -> dict[str, Any]:

@@ -63,7 +63,7 @@ class IndexerState(str, Enum):
         return self.name
 
 
-@dataclass
+@dataclass(slots=True)
 class RollupJob:
     config: dict[str, Any]
     task_id: int

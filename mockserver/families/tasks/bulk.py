@@ -157,6 +157,11 @@ class Worker:
             self._run_batch(self.next_batch_at)
         return self.finished_at
 
+    def due(self) -> float:
+        if self.finished_at is not None:
+            return self.finished_at
+        return self.stops_at if self.stops_at is not None else self.next_batch_at
+
     def cancel(self, now: float, stops_at: float, reason: str) -> None:
         if self.finished_at is None and self.stops_at is None:
             self.progress.canceled = reason
@@ -254,6 +259,9 @@ class Leader:
             self.response = self.body()
         return self.finished_at
 
+    def due(self) -> float:
+        return self.finished_at if self.finished_at is not None else math.inf
+
     def cancel(self, now: float, stops_at: float, reason: str) -> None:
         """The slices are cancelled as the leader's children; the leader only records why."""
         if self.finished_at is None:
@@ -280,6 +288,9 @@ class Failed:
     response: None = None
 
     def advance(self, now: float) -> float:
+        return self.at
+
+    def due(self) -> float:
         return self.at
 
     def cancel(self, now: float, stops_at: float, reason: str) -> None:
@@ -309,10 +320,10 @@ def start(registry: TaskRegistry, request: BulkRequest, headers: Any, *, store_r
     try:
         hits, slices = _plan(store, request)
     except ApiError as error:
-        task.work = Failed(error, now)
+        registry.assign(task, Failed(error, now))
         return task
     if slices == 1:
-        task.work = Worker(request, store, now, hits, request.requests_per_second, request.max_docs)
+        registry.assign(task, Worker(request, store, now, hits, request.requests_per_second, request.max_docs))
         return task
     children = []
     for slice_id in range(slices):
@@ -321,7 +332,7 @@ def start(registry: TaskRegistry, request: BulkRequest, headers: Any, *, store_r
         mine = [hit for hit in hits if zlib.crc32(hit.id.encode()) % slices == slice_id]
         work = Worker(request, store, now, mine, request.requests_per_second / slices, share, slice_id)
         children.append(registry.register(task.node, request.kind.value, parent=task, work=work, **fields))
-    task.work = Leader(children, now)
+    registry.assign(task, Leader(children, now))
     return task
 
 

@@ -21,6 +21,9 @@ class Work(Protocol):
 
     def advance(self, now: float) -> float | None: ...
 
+    def due(self) -> float:
+        """The earliest moment `advance` may change anything (`math.inf`: only once another task ended)."""
+
     def cancel(self, now: float, stops_at: float, reason: str) -> None:
         """Cancellation reached the work at `now`; it winds down and finishes at `stops_at`."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
+import math
 import random
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from mockserver.clock import Clock
 from mockserver.families.indices.models import IndexStore
 from mockserver.families.tasks.ids import TaskId
 from mockserver.families.tasks.info import ELASTICSEARCH, InfoStyle, task_info, task_result
-from mockserver.families.tasks.model import Task, copied_headers
+from mockserver.families.tasks.model import Task, Work, copied_headers
 from mockserver.family import Hooks
 from mockserver.nodes import Node
 
@@ -42,6 +44,9 @@ class Hold:
     def advance(self, now: float) -> float | None:
         return self.until if now >= self.until else None
 
+    def due(self) -> float:
+        return self.until
+
     def cancel(self, now: float, stops_at: float, reason: str) -> None:
         """Nothing to wind down."""
 
@@ -51,7 +56,8 @@ class Hold:
 
 class TaskRegistry(Hooks):
     """All nodes' task managers, and the indices their bulk-by-scroll work reads and writes. Work is applied
-    lazily: `catch_up` brings every task to the clock's now."""
+    lazily: `catch_up` brings every task whose work is due to the clock's now, from an agenda ordered by when
+    each work is next due, so that a request costs the same however many tasks wait."""
 
     def __init__(self, clock: Clock, nodes: Sequence[Node], store: IndexStore, *, seed: int = 0,
                  node_tasks_cancellable: bool = True, info_style: InfoStyle = ELASTICSEARCH) -> None:
@@ -64,6 +70,9 @@ class TaskRegistry(Hooks):
         self.node_tasks_cancellable = node_tasks_cancellable  # `[n]` tasks are cancellable from 8.0
         self.info_style = info_style
         self._spread = itertools.cycle(list(self.nodes))
+        self._rank = {node_id: rank for rank, node_id in enumerate(self.nodes)}
+        self._agenda: list[tuple[float, int, Task]] = []  # a heap: (when due, order, task)
+        self._order = itertools.count()
 
     @property
     def local(self) -> Node:
@@ -86,7 +95,17 @@ class TaskRegistry(Hooks):
         node.tasks[task.id] = task
         if parent is not None:
             parent.children.append(task)
+        if task.work is not None:
+            self._schedule(task, task.work.due())
         return task
+
+    def assign(self, task: Task, work: Work) -> None:
+        """Give a registered task its work."""
+        task.work = work
+        self._schedule(task, work.due())
+
+    def _schedule(self, task: Task, due: float) -> None:
+        heapq.heappush(self._agenda, (due, next(self._order), task))
 
     def complete(self, task: Task, at: float) -> None:
         """The task is done: store its result if asked to, and unregister it."""
@@ -114,7 +133,8 @@ class TaskRegistry(Hooks):
 
     # lookup ----------------------------------------------------------------------------------------------
     def running(self) -> list[Task]:
-        return [task for node in self.nodes.values() for task in sorted(node.tasks.values(), key=lambda t: t.id)]
+        """Node by node, by id (a node registers its tasks in the order of their ids)."""
+        return [task for node in self.nodes.values() for task in node.tasks.values()]
 
     def lookup(self, task_id: TaskId) -> Task | None:
         node = self.nodes.get(task_id.node)
@@ -122,15 +142,25 @@ class TaskRegistry(Hooks):
 
     # progress --------------------------------------------------------------------------------------------
     def catch_up(self) -> None:
-        """Apply all work due by now; children finish before the parents that wait for them."""
+        """Apply all work due by now, task by task in the order of `running`; children finish before the parents
+        that wait for them."""
         now = self.clock.now()
-        progressed = True
-        while progressed:
-            progressed = False
-            for task in self.running():
-                if task.work is not None and (finished := task.work.advance(now)) is not None:
-                    self.complete(task, finished)
-                    progressed = True
+        while self._agenda and self._agenda[0][0] <= now:
+            due: dict[int, Task] = {}
+            while self._agenda and self._agenda[0][0] <= now:
+                task = heapq.heappop(self._agenda)[2]
+                if task.ended is None:
+                    due[id(task)] = task
+            for task in sorted(due.values(), key=lambda t: (self._rank[t.node], t.id)):
+                assert task.work is not None
+                finished = task.work.advance(now)
+                if finished is None:
+                    self._schedule(task, task.work.due())
+                    continue
+                self.complete(task, finished)
+                parent = self.lookup(task.parent) if task.parent is not None else None
+                if parent is not None and parent.work is not None:
+                    self._schedule(parent, -math.inf)  # it may have been waiting for this child
 
     async def wait(self, done: Callable[[], bool], deadline: float) -> bool:
         """Wait (on the clock) until `done()` holds, catching up before each check; False once `deadline` passed."""
@@ -151,6 +181,7 @@ class TaskRegistry(Hooks):
             if task.work is not None and task.ended is None:
                 lag = self.cancel_lag if task.cancel_lag is None else task.cancel_lag
                 task.work.cancel(now, now + lag, reason)
+                self._schedule(task, task.work.due())
         for child in task.children:
             if child.ended is None:
                 self.cancel(child, reason)

@@ -1,0 +1,164 @@
+"""Prints how the mock's cost grows with the number of jobs: each operation at 10k and at 100k rollup jobs, DFA
+jobs and tasks, side by side, and the memory each job takes.
+
+Requests go through the mock's whole request path (routing, parameters, hooks, model, errors) in process, without
+sockets, and are timed in CPU time of this process, so that the figures are the mock's own cost even on a busy
+machine. Per-job operations should cost the same at both sizes
+(ratio about 1); operations on `_all` should grow linearly (ratio <= 11 for 10x the jobs); memory <= 2 KB a job
+(tracemalloc, in a separate pass).
+
+Usage: python benchmarks/scale.py [--sizes 10000 100000] [--samples 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import time
+import tracemalloc
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from mockserver.cluster import Cluster
+from mockserver.app import serve
+from mockserver.routing import Request, Router
+from mockserver.settings import MockSettings
+
+ROLLUP_JOB = {"index_pattern": "source", "rollup_index": "rollup", "cron": "*/30 * * * * ?", "page_size": 100,
+              "groups": {"date_histogram": {"field": "t", "fixed_interval": "1h"}}}
+DFA_JOB = {"source": {"index": "dfa-source"}, "dest": {"index": "dfa-dest"}, "analysis": {"outlier_detection": {}}}
+HEADERS = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
+HOLD = {"seconds": 10 ** 9}
+ROUNDS = 3
+
+
+class Mock:
+    """One emulated cluster, called without sockets."""
+
+    def __init__(self) -> None:
+        self.cluster = Cluster(MockSettings())
+        self.router = Router(self.cluster.routes())
+
+    async def __call__(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
+        path, _, query = path.partition("?")
+        params = dict(pair.split("=", 1) for pair in query.split("&")) if query else {}
+        raw = json.dumps(body).encode() if body is not None else b""
+        reply, _, _ = await serve(self.cluster, self.router, Request(method, path, path, params, raw, HEADERS))
+        if reply.status != status:
+            raise AssertionError(f"{method} {path}: {reply.status} {reply.body}")
+        return reply.body
+
+
+CREATIONS: dict[str, Callable[[Mock, int], Any]] = {
+    "rollup PUT job": lambda mock, i: mock("PUT", f"/_rollup/job/r{i}", ROLLUP_JOB),
+    "DFA PUT job": lambda mock, i: mock("PUT", f"/_ml/data_frame/analytics/d{i}", DFA_JOB),
+    "tasks register (hold)": lambda mock, i: mock("POST", "/_stopcheck/fixtures/non_cancellable_task", HOLD),
+}
+PER_JOB: dict[str, Callable[[Mock, int], Any]] = {
+    "rollup GET job": lambda mock, i: mock("GET", f"/_rollup/job/r{i}"),
+    "rollup stop (stopped job)": lambda mock, i: mock("POST", f"/_rollup/job/r{i}/_stop"),
+    "DFA GET job stats": lambda mock, i: mock("GET", f"/_ml/data_frame/analytics/d{i}/_stats"),
+    "DFA stop (stopped job)": lambda mock, i: mock("POST", f"/_ml/data_frame/analytics/d{i}/_stop"),
+    "tasks GET missing task": lambda mock, i: mock("GET", f"/_tasks/nonode:{i}", status=404),
+}
+ALL: dict[str, Callable[[Mock], Any]] = {
+    "rollup GET _all": lambda mock: mock("GET", "/_rollup/job/_all"),
+    "DFA GET _all (first page)": lambda mock: mock("GET", "/_ml/data_frame/analytics/_all"),
+    "DFA stop _all": lambda mock: mock("POST", "/_ml/data_frame/analytics/_all/_stop"),
+    "tasks list": lambda mock: mock("GET", "/_tasks?group_by=none"),
+    "tasks cancel all": lambda mock: mock("POST", "/_tasks/_cancel"),
+}
+
+
+@dataclass
+class Figures:
+    per_op_us: dict[str, float]
+    all_ms: dict[str, float]
+
+
+async def prepare(mock: Mock) -> None:
+    await mock("PUT", "/source", {"mappings": {"properties": {"t": {"type": "date"}}}})
+    await mock("PUT", "/rollup", {"mappings": {"_meta": {"_rollup": {}}}})
+    await mock("PUT", "/dfa-source", {"mappings": {"properties": {"x": {"type": "double"}}}})
+
+
+async def measure(size: int, samples: int) -> Figures:
+    """Create `size` jobs of each kind (timing the last `samples` creations), then time the other operations."""
+    mock, per_op, all_ms = Mock(), {}, {}
+    await prepare(mock)
+    for name, create in CREATIONS.items():
+        for i in range(size - samples):
+            await create(mock, i)
+        started = time.process_time()
+        for i in range(size - samples, size):
+            await create(mock, i)
+        per_op[name] = (time.process_time() - started) / samples * 1e6
+    for name, operation in PER_JOB.items():
+        per_op[name] = await best_of(ROUNDS, lambda: spread(operation, mock, size, samples)) / samples * 1e6
+    for name, operation in ALL.items():
+        all_ms[name] = await best_of(ROUNDS, lambda: operation(mock)) * 1e3
+    return Figures(per_op, all_ms)
+
+
+async def spread(operation: Callable[[Mock, int], Any], mock: Mock, size: int, samples: int) -> None:
+    """The operation on `samples` jobs spread over all of them."""
+    for i in range(0, size, size // samples):
+        await operation(mock, i)
+
+
+async def best_of(rounds: int, run: Callable[[], Any]) -> float:
+    """The shortest of a few runs, in seconds (a collection by the garbage collector is not the mock's cost)."""
+    times = []
+    for _ in range(rounds):
+        gc.collect()
+        started = time.process_time()
+        await run()
+        times.append(time.process_time() - started)
+    return min(times)
+
+
+async def bytes_per_job(size: int) -> dict[str, float]:
+    """The memory `size` jobs of each kind take, per job (the response bodies are let go)."""
+    mock = Mock()
+    await prepare(mock)
+    found = {}
+    for name, create in CREATIONS.items():
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        for i in range(size):
+            await create(mock, i)
+        gc.collect()
+        found[name] = (tracemalloc.get_traced_memory()[0] - before) / size
+        tracemalloc.stop()
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs=2, default=[10_000, 100_000], metavar=("SMALL", "LARGE"))
+    parser.add_argument("--samples", type=int, default=500)
+    args = parser.parse_args()
+    small, large = args.sizes
+    figures = {size: asyncio.run(measure(size, args.samples)) for size in (small, large)}
+    ratio = large / small
+
+    print(f"{'operation':28} {f'{small:,} jobs':>12} {f'{large:,} jobs':>12}   ratio (goal: per job ~1, "
+          f"_all <= {1.1 * ratio:.0f})")
+    for name in {**CREATIONS, **PER_JOB}:
+        a, b = figures[small].per_op_us[name], figures[large].per_op_us[name]
+        print(f"{name:28} {a:9.1f} us {b:9.1f} us   x{b / a:.2f}")
+    for name in ALL:
+        a, b = figures[small].all_ms[name], figures[large].all_ms[name]
+        print(f"{name:28} {a:9.1f} ms {b:9.1f} ms   x{b / a:.2f}")
+    print(f"\nmemory per job at {large:,} jobs (goal <= 2048 bytes):")
+    for name, size in asyncio.run(bytes_per_job(large)).items():
+        print(f"{name:28} {size:9.0f} bytes")
+
+
+if __name__ == "__main__":
+    main()

@@ -265,7 +265,7 @@ def test_cancel_refuses_a_body_and_other_methods(mock):
 
 
 def test_a_waiting_get_is_a_real_non_cancellable_task(start_mock):
-    server = start_mock()  # real time: a client blocks on GET _tasks/<id>?wait_for_completion=true
+    server = start_mock(clock="system")  # wall time: a client blocks on a wait while others send requests
     call(server, "PUT", "/src/_doc/1", {"n": 1})
     task_id = call(server, "POST", "/_reindex?wait_for_completion=false&requests_per_second=0.01",
                    {"source": {"index": "src", "size": 1}, "dest": {"index": "dst"}})[1]["task"]

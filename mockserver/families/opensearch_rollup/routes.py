@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from mockserver.errors import IllegalArgument, ValidationFailed
 from mockserver.families.opensearch_rollup.models import RollupJobs
-from mockserver.params import Param, integer, long, string
+from mockserver.params import Param, accepts, integer, long, string
 from mockserver.routing import Body, Call, Handler, Reply, Route
 
 BASE = "/_plugins/_rollup/jobs"
@@ -21,6 +21,7 @@ def _id(call: Rollups) -> str:
     return call.path_params.get("id", "")
 
 
+@accepts({"enum": sorted(_REFRESH_POLICIES)})
 def refresh_policy(raw: str, name: str) -> bool:
     """`WriteRequest.RefreshPolicy.parse`; true when the write forces a refresh."""
     if raw not in _REFRESH_POLICIES:

@@ -29,6 +29,7 @@ _EXPRESSION = re.compile(r"\$\{[^}]*\}")
 _ENVELOPE = "#/components/schemas/error.envelope"
 _ROUTING = "#/components/schemas/error.routing"
 _JSON = "application/json"
+LIBRARY = "library.yaml"  # a folder's shared step lists
 # the parameters every route takes besides its own (`ALWAYS_ACCEPTED`), described where their type is known
 _COMMON = {"pretty": boolean, "human": boolean, "error_trace": boolean}
 
@@ -38,7 +39,7 @@ Link = tuple[str, str]  # (method, path as a scenario sends it)
 def document(routes: Iterable[Route[Any]], settings: MockSettings, specs: Path = SPECS) -> dict[str, Any]:
     """The OpenAPI 3.1 document of these routes on a cluster with these settings."""
     routes = list(routes)
-    answers = _scenario_answers(Router([(route, None) for route in routes]), specs)
+    answers = _scenario_answers(Router([(route, None) for route in routes]), specs, settings.flavour)
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
         paths.setdefault(_openapi_path(route), {})[route.method.lower()] = _operation(route, answers.get(id(route), {}))
@@ -107,13 +108,19 @@ def _request_body(policy: Body) -> dict[str, Any]:
 
 
 def _responses(route: Route[Any], answers: dict[int, set[str]]) -> dict[str, Any]:
+    if route.method == "HEAD":  # the status is the answer
+        return {"2XX": {"description": "found"}, "4XX": {"description": "not found, or refused"},
+                "5XX": {"description": "an error a real cluster answers with a 5xx"}}
     responses: dict[str, Any] = {}
     for status, refs in sorted(answers.items()):
         schemas = [{"$ref": _component_ref(ref)} for ref in sorted(refs)]
         responses[str(status)] = _json_response(f"{status} as the scenarios assert it",
                                                 schemas[0] if len(schemas) == 1 else {"anyOf": schemas})
     if not any(200 <= status < 300 for status in answers):
-        responses["2XX"] = {"description": "success"} if route.method == "HEAD" else _json_response("success", {})
+        responses["2XX"] = _json_response("success", {})
+    responses.setdefault("404", _json_response(
+        "not found: the error envelope, or the lookup's own body without an error (`{}`, `{\"found\": false}`)",
+        {"anyOf": [{"$ref": _ENVELOPE}, {"type": "object", "not": {"required": ["error"]}}]}))
     responses["4XX"] = _json_response("the error envelope, or the routing layer's plain 405 / no handler",
                                       {"anyOf": [{"$ref": _ENVELOPE}, {"$ref": _ROUTING}]})
     responses["5XX"] = _json_response("an error a real cluster answers with a 5xx (e.g. a timeout)", {"$ref": _ENVELOPE})
@@ -125,10 +132,11 @@ def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 # the schemas the scenarios assert, linked to the routes they reach -------------------------------------------
-def _scenario_answers(router: Router, specs: Path) -> dict[int, dict[int, set[str]]]:
-    """For each route (by id), the schema references the scenarios assert for its answers, by status."""
+def _scenario_answers(router: Router, specs: Path, flavour: str) -> dict[int, dict[int, set[str]]]:
+    """For each route (by id), the schema references the scenarios of this flavour assert for its answers, by
+    status."""
     answers: dict[int, dict[int, set[str]]] = {}
-    for (method, path), status, ref in _asserted_schemas(specs / "scenarios"):
+    for (method, path), status, ref in _asserted_schemas(specs / "scenarios", flavour):
         try:
             route, _ = router.match(method, _EXPRESSION.sub("x", path).split("?")[0].strip("/").split("/"), path)
         except ApiError:  # a step on a route of another flavour, or one that is meant to fail routing
@@ -138,19 +146,39 @@ def _scenario_answers(router: Router, specs: Path) -> dict[int, dict[int, set[st
 
 
 @lru_cache(maxsize=4)
-def _asserted_schemas(scenarios: Path) -> tuple[tuple[Link, int, str], ...]:
+def _asserted_schemas(scenarios: Path, flavour: str) -> tuple[tuple[Link, int, str], ...]:
+    """(request, status, schema) of every step a scenario of this flavour runs with an asserted schema; a step
+    library counts for the flavours of the scenarios beside it."""
     found: list[tuple[Link, int, str]] = []
-    for file in sorted(scenarios.rglob("*.yaml")):
-        for step in _steps(yaml.safe_load(file.read_text())):
-            request = step["request"]
-            if not isinstance(request, dict) or "method" not in request or "path" not in request:
-                continue
-            for expectation in _expectations({k: v for k, v in step.items() if k != "request"}):
-                statuses = expectation["status"]
-                for status in statuses if isinstance(statuses, list) else [statuses]:
-                    if isinstance(status, int) and not expectation["schema"].startswith("error.schema.json"):
-                        found.append(((request["method"], request["path"]), status, expectation["schema"]))
+    for folder in sorted({file.parent for file in scenarios.rglob("*.yaml")}):
+        documents = {file.name: yaml.safe_load(file.read_text()) for file in sorted(folder.glob("*.yaml"))}
+        scenarios_here = [doc for name, doc in documents.items() if name != LIBRARY and isinstance(doc, dict)]
+        for name, doc in documents.items():
+            if _runs_on(flavour, scenarios_here if name == LIBRARY else [doc]):
+                found += _schemas_of_steps(doc)
     return tuple(found)
+
+
+def _runs_on(flavour: str, scenarios: list[Any]) -> bool:
+    def required(scenario: Any) -> Any:
+        requires = scenario.get("requires") if isinstance(scenario, dict) else None
+        return requires.get("flavour", flavour) if isinstance(requires, dict) else flavour
+
+    return any(required(scenario) == flavour for scenario in scenarios)
+
+
+def _schemas_of_steps(document: Any) -> list[tuple[Link, int, str]]:
+    found = []
+    for step in _steps(document):
+        request = step["request"]
+        if not isinstance(request, dict) or "method" not in request or "path" not in request:
+            continue
+        for expectation in _expectations({k: v for k, v in step.items() if k != "request"}):
+            statuses = expectation["status"]
+            for status in statuses if isinstance(statuses, list) else [statuses]:
+                if isinstance(status, int) and not expectation["schema"].startswith("error.schema.json"):
+                    found.append(((request["method"], request["path"]), status, expectation["schema"]))
+    return found
 
 
 def _steps(node: Any) -> Iterator[dict[str, Any]]:

@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from typing import Any, Iterator
 
+import hypothesis
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import CheckContext
@@ -59,15 +60,16 @@ def ndjson(ctx: Any, value: Any) -> bytes:
 CHECKS = [real_errors, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-def fuzz(base_url: str, flavour: str, examples: int, seed: int | None = 0) -> Iterator[tuple[str, str]]:
-    """Send `examples` generated requests to each operation; yield (operation, failure) for each distinct
-    failure. A seed makes the run reproducible; None draws a fresh one."""
+def fuzz(base_url: str, flavour: str, examples: int, seed: int = 0) -> Iterator[tuple[str, str]]:
+    """Send up to `examples` generated requests to each operation; yield (operation, failure) for each distinct
+    failure. The same seed sends the same requests."""
     schema = schemathesis.openapi.from_dict(described(flavour))
     for result in schema.get_all_operations():
         operation = result.ok()
         failures: Counter[str] = Counter()
 
-        @settings(max_examples=examples, derandomize=seed is not None, deadline=None, database=None,
+        @hypothesis.seed(seed)
+        @settings(max_examples=examples, deadline=None, database=None,
                   suppress_health_check=list(HealthCheck), print_blob=False)
         @given(case=operation.as_strategy())
         def check(case: schemathesis.Case) -> None:

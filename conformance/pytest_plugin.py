@@ -398,9 +398,8 @@ class Pipeline:
                 swept_problem = f"{type(error).__name__}: {error}"
                 self.emit(ResourcesSwept(planned.label, (), (), (swept_problem,)))
                 continue
-            if swept.removed or swept.left or swept.problems:
-                self.emit(ResourcesSwept(planned.label, tuple(f"{r.kind} {r.name}" for r in swept.removed),
-                                         tuple(f"{r.kind} {r.name}" for r in swept.left), swept.problems))
+            self.emit(ResourcesSwept(planned.label, tuple(f"{r.kind} {r.name}" for r in swept.removed),
+                                     tuple(f"{r.kind} {r.name}" for r in swept.left), swept.problems))
 
 
 def _scenario_and_target(nodeid: str) -> tuple[str, str] | None:

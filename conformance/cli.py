@@ -1,4 +1,4 @@
-"""The `stopcheck` command: run, expectations, lint, coverage, mock."""
+"""The `stopcheck` command: run, cleanup, expectations, lint, coverage, mock."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from conformance.options import add_command_options, pytest_arguments
+from conformance.options import CONNECTION_OPTIONS, add_command_options, pytest_arguments
 from conformance.paths import ROOT, SCENARIOS, sources_dir
 
 
@@ -20,6 +20,16 @@ def main(argv: list[str] | None = None) -> int:
                               usage="stopcheck run [PATHS] [options] [-- PYTEST_ARGS (e.g. -n 4 -k timeout -x)]")
     run.add_argument("paths", nargs="*", type=Path, default=[SCENARIOS], help="scenario files or folders")
     add_command_options(run)
+
+    clean = commands.add_parser("cleanup", help="remove what earlier runs left on clusters, found by their ledgers "
+                                                "and run prefixes only")
+    which = clean.add_mutually_exclusive_group(required=True)
+    which.add_argument("--run", help="the run id (its folder under the reports folder)")
+    which.add_argument("--all-runs", action="store_true", help="every run with a ledger under the reports folder")
+    clean.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    clean.add_argument("--reports", type=Path, default=ROOT / "reports",
+                       help="the reports folder (default: %(default)s)")
+    add_command_options(clean, only=CONNECTION_OPTIONS)
 
     expectations = commands.add_parser("expectations", help="manage the file of scenarios expected to fail")
     expectation_commands = expectations.add_subparsers(dest="action", required=True)
@@ -44,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
                       choices=["elasticsearch", "opensearch"])
     mock.add_argument("--version", dest="version", default=None, help="emulated version, e.g. 8.17.0 or 9.1.0")
     mock.add_argument("--nodes", type=int, default=2)
+    mock.add_argument("--security", action="store_true",
+                      help="require credentials, as a secured cluster does (default: the superuser elastic, or "
+                           "admin for opensearch, with password changeme)")
+    mock.add_argument("--users", type=Path, default=None, metavar="YAML",
+                      help="with --security: users, roles, API keys and AWS credentials (see "
+                           "mockserver/families/security/config.py)")
     mock.add_argument("--realtime", action="store_true",
                       help="keep the mock on wall time: a waiting request really waits out its timeout (default: "
                            "virtual time, which jumps ahead whenever every request in flight is waiting)")
@@ -65,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("only `stopcheck run` passes arguments after -- to pytest")
     if args.command == "run":
         return _run(args, passthrough)
-    return {"expectations": _expectations, "lint": _lint, "coverage": _coverage, "mock": _mock, "report": _report,
-            "diff": _diff}[args.command](args)
+    return {"cleanup": _cleanup, "expectations": _expectations, "lint": _lint, "coverage": _coverage,
+            "mock": _mock, "report": _report, "diff": _diff}[args.command](args)
 
 
 def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
@@ -75,6 +91,29 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
 
     options = [str(p) for p in args.paths] + ["--stopcheck", "--rootdir", str(ROOT), "-rfExX", "-n", "auto"]
     return int(pytest.main(options + plugin_options() + pytest_arguments(args) + pytest_args))
+
+
+def _cleanup(args: argparse.Namespace) -> int:
+    """`cleanup`: reconnect to every target a run's ledger names (credentials as for `run`) and remove what is left."""
+    from conformance.cleanup import cleanup, ledgers
+    from conformance.ledger import Place
+    from conformance.options import target_config
+    from conformance.targets import create_target
+    from conformance.targets.named import TargetsFileError, for_folder
+
+    try:
+        named = for_folder(args.targets_file, Path.cwd())
+    except TargetsFileError as error:
+        print(f"stopcheck cleanup: {error}")
+        return 2
+    if args.run and not (args.reports / args.run).is_dir():
+        print(f"stopcheck cleanup: no run {args.run} in {args.reports}")
+        return 2
+
+    def connect(place: Place):
+        return create_target(target_config(lambda name: getattr(args, name, None), place.spec, named))
+
+    return cleanup(ledgers(args.reports, args.run), connect, args.dry_run, print)
 
 
 def _expectations(args: argparse.Namespace) -> int:
@@ -144,10 +183,31 @@ def _mock(args: argparse.Namespace) -> int:
     from mockserver.settings import MockSettings
     from mockserver.version import Version
 
+    import yaml
+
+    try:
+        security = _users(args.users, args.flavour) if args.security else None
+    except (OSError, ValueError, yaml.YAMLError) as error:  # ConfigError is a ValueError
+        print(f"stopcheck mock: {args.users}: {error}")
+        return 2
+    if args.users and not args.security:
+        print("stopcheck mock: --users needs --security")
+        return 2
     settings = MockSettings(flavour=args.flavour, version=Version.parse(args.version) if args.version else None,
-                            nodes=args.nodes, clock="system" if args.realtime else "virtual")
+                            nodes=args.nodes, security=security, clock="system" if args.realtime else "virtual")
     serve_forever(settings, args.host, args.port)
     return 0
+
+
+def _users(path: Path | None, flavour: str) -> dict:
+    """The users file's content, checked (or the flavour's default superuser)."""
+    import yaml
+
+    from mockserver.families.security.config import default_document, parse
+
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) if path else default_document(flavour)
+    parse(document)
+    return document
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -43,6 +43,17 @@ class ScenarioFinished:
 
 
 @dataclass(frozen=True)
+class ResourcesSwept:
+    """After the scenarios, per target: what the run's ledger still listed (a worker crashed, the run was
+    interrupted) and was torn down now, and what the leak check then found still there."""
+
+    target: str
+    removed: tuple[str, ...]  # "kind name"
+    left: tuple[str, ...]
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RunFinished:
     """The last event of every run, interrupted ones included."""
 
@@ -50,7 +61,7 @@ class RunFinished:
     complete: bool
 
 
-Event = RunStarted | ScenariosCollected | ScenarioStarted | ScenarioFinished | RunFinished
+Event = RunStarted | ScenariosCollected | ScenarioStarted | ScenarioFinished | ResourcesSwept | RunFinished
 
 
 class EventHandler(Protocol):

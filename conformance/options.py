@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Mapping
+
+from conformance.targets import TargetConfig
+from conformance.targets.named import DISPOSABLE, NamedTarget
 
 
 @dataclass(frozen=True)
@@ -28,9 +31,12 @@ class RunOption:
 
 RUN_OPTIONS = (
     RunOption("target", "mock (each scenario on a mock of its flavour), mock:FLAVOUR[@VERSION[,VERSION...]] (a "
-                        "version sweep), a cluster URL (credentials from $STOPCHECK_USERNAME, $STOPCHECK_PASSWORD, "
-                        "$STOPCHECK_API_KEY or $STOPCHECK_BEARER_TOKEN), or a plugged-in adapter; repeatable "
+                        "version sweep; mock+security:... requires credentials), a cluster URL (credentials from $STOPCHECK_USERNAME, $STOPCHECK_PASSWORD, "
+                        "$STOPCHECK_API_KEY or $STOPCHECK_BEARER_TOKEN), a name from the targets file, or a plugged-in "
+                        "adapter; repeatable "
                         "(default: mock)", "append"),
+    RunOption("targets-file", "the named targets (default: stopcheck.toml, else [tool.stopcheck] in pyproject.toml, "
+                              "in the current folder)", metavar="TOML"),
     RunOption("allow-disposable", "consent to scenarios that stop or cancel everything (_all, *): only on a cluster "
                                   "you can wipe", "store_true"),
     RunOption("username", "basic-auth user name (password: $STOPCHECK_PASSWORD)"),
@@ -40,6 +46,8 @@ RUN_OPTIONS = (
     RunOption("insecure", "do not verify TLS certificates (opt-in)", "store_true"),
     RunOption("report-dir", "write results.json, junit.xml and coverage.txt here (default: reports/<run>)",
               metavar="DIR"),
+    RunOption("dry-run", "say per target what would run, be skipped (and why) and be created; send nothing but "
+                         "discovery", "store_true"),
     RunOption("expectations", "YAML file of scenarios expected to fail per target: they do not fail the run",
               metavar="FILE"),
     RunOption("strict", "with --expectations: an expected failure that passes (stale) fails the run", "store_true"),
@@ -50,14 +58,27 @@ RUN_OPTIONS = (
 )
 
 
+CONNECTION_OPTIONS = ("targets-file", "username", "ca-certs", "client-cert", "client-key",
+                      "insecure")
+
+
+def target_config(option: Callable[[str], Any], spec: str, named: Mapping[str, NamedTarget]) -> TargetConfig:
+    """The configuration of one target from the run options (`option(dest)` gives an option's value)."""
+    consent = frozenset({DISPOSABLE}) if option("allow_disposable") else frozenset()
+    return TargetConfig(target=spec, username=option("username"), ca_certs=option("ca_certs"),
+                        client_cert=option("client_cert"), client_key=option("client_key"),
+                        insecure=bool(option("insecure")), consent=consent, named=named)
+
+
 def add_pytest_options(group: Any) -> None:
     for option in RUN_OPTIONS:
         group.addoption(f"--stopcheck-{option.name}", **option.arguments())
 
 
-def add_command_options(parser: argparse.ArgumentParser) -> None:
+def add_command_options(parser: argparse.ArgumentParser, only: tuple[str, ...] | None = None) -> None:
     for option in RUN_OPTIONS:
-        parser.add_argument(f"--{option.name}", dest=option.dest, **option.arguments())
+        if only is None or option.name in only:
+            parser.add_argument(f"--{option.name}", dest=option.dest, **option.arguments())
 
 
 def pytest_arguments(args: argparse.Namespace) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import signal
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -13,33 +14,44 @@ from typing import Any, Iterator
 
 import pytest
 
-from conformance import gating, hookspecs
+from conformance import gating, hookspecs, redaction
+from conformance.cleanup import clean_target
 from conformance.coverage import CoverageRow, coverage
 from conformance.discovery import OWN_ROOTS, is_scenario_file, scenario_set, within
-from conformance.schedule import longest_first, remembered
 from conformance.events import Event, EventHandler, RunFinished, RunStarted, ScenarioFinished, ScenariosCollected
-from conformance.events import ScenarioStarted
+from conformance.events import ResourcesSwept, ScenarioStarted
 from conformance.handlers.coverage_txt import CoverageText
 from conformance.handlers.junit_xml import JunitXml
 from conformance.handlers.results_json import ResultsJson
 from conformance.handlers.terminal import TerminalDisplay
+from conformance.ledger import LEDGER_NAME, Ledger, Place, RecordingTarget, read, run_token
 from conformance.loader import LoadError, load_scenarios
 from conformance.model import Scenario
-from conformance.options import add_pytest_options
+from conformance.options import add_pytest_options, target_config
 from conformance.records import scenario_record, unusable_record
 from conformance.runner import run_scenario
-from conformance.targets import Target, TargetConfig, create_target
+from conformance.schedule import longest_first, remembered
+from conformance.variables import run_prefix
+from conformance.targets import Target, create_target
+from conformance.targets import named
+from conformance.targets.named import NamedTarget
 from conformance.targets.plan import PlannedTarget, plan
-from conformance.targets.specs import BARE_MOCK, expand, for_flavour, label
+from conformance.targets.specs import BARE_MOCK, expand, for_flavour, is_url, label
 
+MAIN_PROCESS = "main"  # the ledger's name for the pytest process itself (workers are gw0, gw1, ...)
 RECORD_ATTRIBUTE = "stopcheck_record"  # on the call report: plain JSON data, so pytest-xdist carries it along
 TARGET_PROBLEM = 2  # the exit code when a target could not be used
 _TARGETS = pytest.StashKey[dict[str, Target]]()
 _UNUSABLE = pytest.StashKey[frozenset[str]]()
 _EXPECTATIONS = pytest.StashKey[gating.Expectations]()
+_NAMED = pytest.StashKey[dict[str, NamedTarget]]()
+_LEDGER = pytest.StashKey[Ledger]()
+_PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 _WORKER_UNUSABLE = "stopcheck_unusable"
 _DURATIONS = pytest.StashKey[dict[str, float]]()
 _WORKER_DURATIONS = "stopcheck_durations"
+_WORKER_RUN = "stopcheck_run"
+_WORKER_REPORT_DIR = "stopcheck_report_dir"
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -67,11 +79,73 @@ def pytest_configure(config: pytest.Config) -> None:
             config.stash[_EXPECTATIONS] = gating.load(Path(expectations))
         except LoadError as error:
             raise pytest.UsageError(f"stopcheck expectations: {error}") from None
-    if hasattr(config, "workerinput"):
-        config.stash[_UNUSABLE] = frozenset(config.workerinput.get(_WORKER_UNUSABLE, ()))
-        config.stash[_DURATIONS] = config.workerinput.get(_WORKER_DURATIONS, {})
-    elif _asked(config):
-        config.pluginmanager.register(Pipeline(config), "stopcheck-pipeline")
+    if not _asked(config):
+        return
+    config.stash[_NAMED] = _named_targets(config)
+    _terminate_as_interrupt(config)
+    worker = getattr(config, "workerinput", None)
+    if worker is not None:
+        config.stash[_UNUSABLE] = frozenset(worker.get(_WORKER_UNUSABLE, ()))
+        config.stash[_DURATIONS] = worker.get(_WORKER_DURATIONS, {})
+        if _WORKER_RUN in worker:
+            config.stash[_LEDGER] = Ledger(Path(worker[_WORKER_REPORT_DIR]), worker[_WORKER_RUN], worker["workerid"])
+    else:
+        pipeline = Pipeline(config)
+        config.stash[_LEDGER] = Ledger(pipeline.report_dir, pipeline.run, MAIN_PROCESS)
+        config.pluginmanager.register(pipeline, "stopcheck-pipeline")
+
+
+def _terminate_as_interrupt(config: pytest.Config) -> None:
+    """SIGTERM (a CI job cancelled, `kill`) ends the run as Ctrl-C does: each scenario's teardown runs, then the
+    run tears down what its ledger still lists."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        pass
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    previous = config.stash.get(_PREVIOUS_SIGTERM, None)
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> int | None:
+    """`--stopcheck-dry-run`: say what the run would do, after discovering the targets, and run nothing."""
+    if not config.getoption("stopcheck_dry_run"):
+        return None
+    from conformance.dry_run import render
+
+    try:
+        targets = named.for_folder(config.getoption("stopcheck_targets_file"), config.invocation_params.dir)
+    except named.TargetsFileError as error:
+        print(f"stopcheck targets file: {error}")
+        return pytest.ExitCode.USAGE_ERROR
+    specs = _specs(config)
+    planned = plan(specs, lambda spec: create_target(
+        target_config(lambda name: config.getoption(f"stopcheck_{name}"), spec, targets)))
+    paths = [config.invocation_params.dir / arg.split("::")[0] for arg in config.args]
+    try:
+        text, code = render([p for p in paths if config.getoption("stopcheck") or within(p, _roots(config))],
+                            lambda path: _load(config, path), specs, planned)
+    finally:
+        for target in planned:
+            if target.target is not None:
+                target.target.close()
+    print(text)
+    return code
+
+
+def _named_targets(config: pytest.Config) -> dict[str, NamedTarget]:
+    """The targets file given, or found in the folder pytest was started from (none: no named targets)."""
+    try:
+        return named.for_folder(config.getoption("stopcheck_targets_file"), config.invocation_params.dir)
+    except named.TargetsFileError as error:
+        raise pytest.UsageError(f"stopcheck targets file: {error}") from None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -104,12 +178,16 @@ def _specs(config: pytest.Config) -> list[str]:
     return expand(config.getoption("stopcheck_target") or [BARE_MOCK])
 
 
+def _load(config: pytest.Config, path: Path) -> list[Scenario]:
+    """The scenarios of a file, in the dialect the options name (or its own)."""
+    api_spec = config.getoption("stopcheck_api_spec")
+    return load_scenarios(path, config.getoption("stopcheck_dialect"), Path(api_spec) if api_spec else None)
+
+
 class ScenarioFile(pytest.File):
     def collect(self) -> Iterator["ScenarioItem"]:
-        api_spec = self.config.getoption("stopcheck_api_spec")
         try:
-            scenarios = load_scenarios(self.path, self.config.getoption("stopcheck_dialect"),
-                                       Path(api_spec) if api_spec else None)
+            scenarios = _load(self.config, self.path)
         except LoadError as error:
             raise self.CollectError(str(error)) from None
         unusable = self.config.stash.get(_UNUSABLE, frozenset())
@@ -159,7 +237,12 @@ class ScenarioItem(pytest.Item):
             info = target.info.as_record() | {"label": self.label}
         except Exception as error:
             return unusable_record(self.scenario, self.label, self.config.rootpath, error), {"label": self.label}
-        return scenario_record(run_scenario(self.scenario, target), self.label, self.config.rootpath), info
+        ledger = self.config.stash.get(_LEDGER, None)
+        prefix = None
+        if ledger is not None:
+            target = RecordingTarget(target, ledger, _place(self.spec, self.label, target), self.scenario.id)
+            prefix = run_prefix(run_token(ledger.run))
+        return scenario_record(run_scenario(self.scenario, target, prefix), self.label, self.config.rootpath), info
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioFailed):
@@ -170,16 +253,17 @@ class ScenarioItem(pytest.Item):
         return self.path, 0, f"scenario {self.scenario.id} on {self.label}"
 
 
+def _place(spec: str, label: str, target: Target) -> Place:
+    """Where a target's resources live, as the ledger records it: without credentials."""
+    return Place(label, redaction.url(spec) if is_url(spec) else spec, target.info.flavour)
+
+
 def _target(config: pytest.Config, spec: str) -> Target:
     """One target per spec per process (so one mock per xdist worker), created on first use."""
     targets = config.stash.setdefault(_TARGETS, {})
     if spec not in targets:
-        consent = frozenset({"disposable_cluster"}) if config.getoption("stopcheck_allow_disposable") else frozenset()
-        targets[spec] = create_target(TargetConfig(
-            target=spec, username=config.getoption("stopcheck_username"),
-            ca_certs=config.getoption("stopcheck_ca_certs"), client_cert=config.getoption("stopcheck_client_cert"),
-            client_key=config.getoption("stopcheck_client_key"), insecure=config.getoption("stopcheck_insecure"),
-            consent=consent))
+        targets[spec] = create_target(target_config(lambda name: config.getoption(f"stopcheck_{name}"), spec,
+                                                    config.stash.get(_NAMED, {})))
     return targets[spec]
 
 
@@ -226,7 +310,7 @@ class Pipeline:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self.run = f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+        self.run = f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         option = config.getoption("stopcheck_report_dir")
         self.report_dir = Path(option) if option else config.rootpath / "reports" / self.run
         self.handlers = [h for found in config.hook.pytest_stopcheck_handlers(config=config, report_dir=self.report_dir)
@@ -254,6 +338,8 @@ class Pipeline:
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[_WORKER_UNUSABLE] = sorted(self.config.stash[_UNUSABLE])
         node.workerinput[_WORKER_DURATIONS] = self.config.stash[_DURATIONS]
+        node.workerinput[_WORKER_RUN] = self.run
+        node.workerinput[_WORKER_REPORT_DIR] = str(self.report_dir)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         if not self.config.pluginmanager.has_plugin("dsession"):
@@ -279,10 +365,35 @@ class Pipeline:
         if record is not None and report.when == "call":
             self.emit(ScenarioFinished(report.nodeid, record))
 
+    @pytest.hookimpl(trylast=True)  # after pytest-xdist has shut its workers down
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self._sweep()
         self.emit(RunFinished(_now(), exitstatus != pytest.ExitCode.INTERRUPTED and not session.shouldstop))
         if any(p.problem for p in self.planned):
             session.exitstatus = TARGET_PROBLEM
+
+
+    def _sweep(self) -> None:
+        """Tear down what the ledger still lists (a worker crashed, the run was interrupted), then check what is
+        still there. Mocks live in the process that used them: under pytest-xdist, only shared clusters."""
+        entries = read(self.report_dir / LEDGER_NAME)
+        distributed = self.config.pluginmanager.has_plugin("dsession")
+        ledger = self.config.stash[_LEDGER]
+        for planned in self.planned:
+            if planned.target is None or (distributed and planned.spec.startswith("mock")):
+                continue
+            if not any(e.target == planned.label for e in entries) and planned.spec.startswith("mock"):
+                continue
+            place = _place(planned.spec, planned.label, planned.target)
+            try:
+                swept = clean_target(planned.target, place, entries, [self.run], ledger)
+            except Exception as error:  # the run's own results matter more than its cleanup
+                swept_problem = f"{type(error).__name__}: {error}"
+                self.emit(ResourcesSwept(planned.label, (), (), (swept_problem,)))
+                continue
+            if swept.removed or swept.left or swept.problems:
+                self.emit(ResourcesSwept(planned.label, tuple(f"{r.kind} {r.name}" for r in swept.removed),
+                                         tuple(f"{r.kind} {r.name}" for r in swept.left), swept.problems))
 
 
 def _scenario_and_target(nodeid: str) -> tuple[str, str] | None:
@@ -315,6 +426,8 @@ def _stopcheck_version() -> str:
         return "unknown"
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+@pytest.hookimpl(wrapper=True)  # around every other implementation: after the pipeline's teardown of what is left
+def pytest_sessionfinish(session: pytest.Session) -> Iterator[None]:
+    yield
     for target in session.config.stash.get(_TARGETS, {}).values():
         target.close()

@@ -62,11 +62,12 @@ class _StepFailed(Exception):
         self.record = record
 
 
-def run_scenario(scenario: Scenario, target: Target) -> ScenarioResult:
+def run_scenario(scenario: Scenario, target: Target, prefix: str | None = None) -> ScenarioResult:
     """Always a result: a failed step is `failed` (`error` in setup), and an unexpected exception is `error` with
-    its traceback; teardown runs in every case, even on an interrupt."""
+    its traceback; teardown runs in every case, even on an interrupt. `prefix` is the `${run}` of the scenario
+    (default: a fresh one)."""
     info = target.info
-    result = ScenarioResult(scenario, info, run_prefix())
+    result = ScenarioResult(scenario, info, prefix or run_prefix())
     reason = unmet(scenario.requires, info)
     if reason:
         result.outcome, result.reason = "skipped", reason

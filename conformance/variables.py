@@ -13,9 +13,10 @@ class UndefinedVariable(Exception):
     pass
 
 
-def run_prefix() -> str:
-    """A prefix no other run or worker uses: valid as an index name, a job id and a DFA id."""
-    return f"sc-{secrets.token_hex(5)}"
+def run_prefix(run_token: str | None = None) -> str:
+    """A prefix no other run or scenario uses, valid as an index name, a job id and a DFA id: `sc-`, the run's
+    token (so that whatever a run leaves can be found by it), and the scenario's own."""
+    return f"sc-{run_token or secrets.token_hex(3)}-{secrets.token_hex(3)}"
 
 
 class Variables:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from mockserver.cluster import Cluster
 from mockserver.errors import ApiError, MediaTypeHeader, StatusError
@@ -45,7 +46,7 @@ async def serve(cluster: Cluster, router: Router, request: Request) -> tuple[Rep
     warnings: list[str] = []
     try:
         compatible = _compatible_version(cluster, request.headers)
-        cluster.authenticate(request.headers, request.uri)
+        cluster.authenticate(request)
         cluster.catch_up()
         route, call = router.resolve(request)
         cluster.authorize(call)
@@ -89,7 +90,8 @@ def _compatible_version(cluster: Cluster, headers: Any) -> int | None:
 def _render(cluster: Cluster, request: web.Request, reply: Reply, warnings: list[str],
             compatible: int | None) -> web.Response:
     settings = cluster.settings
-    headers = dict(reply.headers)
+    headers = CIMultiDict((name, one) for name, value in reply.headers.items()  # a list: one header per value
+                          for one in (value if isinstance(value, list) else [value]))
     if settings.flavour == "elasticsearch":
         headers["X-elastic-product"] = "Elasticsearch"
     if warnings:
@@ -99,6 +101,9 @@ def _render(cluster: Cluster, request: web.Request, reply: Reply, warnings: list
         )
     if request.method == "HEAD" or reply.body is None:
         return web.Response(status=reply.status, headers=headers)
+    if isinstance(reply.body, str):  # a plain-text answer (the OpenSearch security plugin's 401)
+        headers["Content-Type"] = "text/plain; charset=UTF-8"
+        return web.Response(status=reply.status, body=reply.body.encode(), headers=headers)
     pretty = "pretty" in request.query and request.query["pretty"] != "false"
     text = (_PRETTY if pretty else _COMPACT).encode(reply.body)
     content_type = (f"application/vnd.elasticsearch+json;compatible-with={compatible}" if compatible

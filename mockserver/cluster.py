@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import random
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from mockserver.clock import make_clock
 from mockserver.family import Environment, Family, Hooks, discover
 from mockserver.nodes import Node, make_nodes, random_id
-from mockserver.routing import Call, Route
+from mockserver.routing import Call, Request, Route
 from mockserver.settings import MockSettings
 
 
@@ -50,9 +50,9 @@ class Cluster:
         for catch_up in self._catch_ups:
             catch_up()
 
-    def authenticate(self, headers: Mapping[str, str], uri: str) -> None:
+    def authenticate(self, request: Request) -> None:
         for authenticate in self._authenticators:
-            authenticate(headers, uri)
+            authenticate(request)
 
     def authorize(self, call: Call[Any]) -> None:
         for authorize in self._authorizers:

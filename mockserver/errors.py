@@ -16,7 +16,7 @@ class ApiError(Exception):
 
     type = "exception"
     status = 500
-    headers: dict[str, str] = {}  # HTTP headers the response carries (e.g. WWW-Authenticate)
+    headers: dict[str, str | list[str]] = {}  # HTTP headers the response carries (e.g. WWW-Authenticate)
     # An ElasticsearchException (or OpenSearchException) subclass; False for JDK exceptions such as
     # IllegalArgumentException, which `root_cause` never looks through.
     server_exception = True

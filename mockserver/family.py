@@ -17,7 +17,7 @@ from typing import Any, Callable, Generic, Mapping, Protocol, TypeVar
 
 from mockserver.clock import Clock
 from mockserver.nodes import Node
-from mockserver.routing import Call, Route
+from mockserver.routing import Call, Request, Route
 from mockserver.settings import MockSettings
 
 T = TypeVar("T")
@@ -30,8 +30,9 @@ class Hooks(Protocol):
     def catch_up(self) -> None:
         """Before routing: apply the clock-driven work that is due, so that whatever a request reads is current."""
 
-    def authenticate(self, headers: Mapping[str, str], uri: str) -> None:
-        """Before routing: check the credentials; raise (401) to refuse the request."""
+    def authenticate(self, request: Request) -> None:
+        """Before routing: check the credentials (a signature covers the method, URI, headers and body); raise
+        (401, 403) to refuse the request."""
 
     def authorize(self, call: Call[Any]) -> None:
         """After parsing, before the handler: check the privileges for `call.action`; raise (403) to refuse."""

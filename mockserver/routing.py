@@ -55,8 +55,8 @@ class Reply:
     """A handler's answer when it is not a 200 with the returned body: another status, headers, or no body."""
 
     status: int
-    body: Any
-    headers: Mapping[str, str] = field(default_factory=dict)
+    body: Any  # JSON, or a str for a plain-text answer
+    headers: Mapping[str, str | list[str]] = field(default_factory=dict)  # a list: the header once per value
 
 
 Handler = Callable[[Call[S]], Awaitable[Any]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Mapping
 
 from mockserver.version import Version
 
@@ -24,6 +25,7 @@ class MockSettings:
     cluster_name: str = "stopcheck-mock"
     seed: int = 0
     clock: str = "virtual"
+    security: Mapping[str, Any] | None = None  # a users file's content: security on (None: no credentials needed)
 
     def __post_init__(self) -> None:
         if self.flavour not in FLAVOURS:

@@ -6,6 +6,7 @@ from typing import Callable, Iterator
 
 import pytest
 
+from mockserver.families.security.config import default_document
 from mockserver.server import MockServer
 from mockserver.settings import MockSettings
 from mockserver.version import Version
@@ -27,6 +28,17 @@ def start_mock() -> Iterator[Callable[..., MockServer]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def secured_mock(start_mock) -> Callable[..., MockServer]:
+    """Start a mock with security on: `users` is a users file's content (default: the flavour's superuser,
+    `elastic` or `admin`, password `changeme`); other settings as for `start_mock`."""
+
+    def start(users: dict | None = None, **settings) -> MockServer:
+        return start_mock(security=users or default_document(settings.get("flavour", "elasticsearch")), **settings)
+
+    return start
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from typing import Any, Callable
 
 import pytest
 
-from conformance.events import Event, RunFinished, RunStarted, ScenarioFinished, ScenariosCollected, ScenarioStarted
+from conformance.events import Event, ResourcesSwept, RunFinished, RunStarted, ScenarioFinished, ScenariosCollected
+from conformance.events import ScenarioStarted
 
 
 class TerminalDisplay:
@@ -20,16 +21,18 @@ class TerminalDisplay:
         self.last_line = clock()
         self.targets: dict[str, dict[str, Any]] = {}
         self.report_dir = ""
+        self.run = ""
         self.totals: dict[str, int] = {}
         self.done: dict[str, dict[str, int]] = {}
         self.running: dict[str, tuple[str, str, float]] = {}  # test id -> (scenario, target, started)
         self.stale: list[tuple[str, str]] = []
+        self.swept: list[ResourcesSwept] = []
 
     def handle(self, event: Event) -> None:
         match event:
-            case RunStarted(targets=targets, report_dir=report_dir):
+            case RunStarted(run=run, targets=targets, report_dir=report_dir):
                 self.targets = {t["label"]: t for t in targets}
-                self.report_dir = str(report_dir)
+                self.report_dir, self.run = str(report_dir), run
             case ScenariosCollected(items=items):
                 for _, label in items.values():
                     self.totals[label] = self.totals.get(label, 0) + 1
@@ -37,6 +40,8 @@ class TerminalDisplay:
                 self.running[nodeid] = (scenario, target, self.clock())
             case ScenarioFinished(nodeid=nodeid, record=record):
                 self._finished(nodeid, record)
+            case ResourcesSwept():
+                self.swept.append(event)
             case RunFinished():
                 self.running.clear()
 
@@ -83,4 +88,17 @@ class TerminalDisplay:
         for scenario, label in self.stale:
             terminalreporter.write_line(f"stale expectation: {scenario} passed on {label} but is listed as "
                                         f"expected to fail; remove it (stopcheck expectations update)", yellow=True)
+        for swept in self.swept:
+            self._swept(terminalreporter, swept, self.run)
         terminalreporter.write_line(f"reports: {self.report_dir}")
+
+    @staticmethod
+    def _swept(terminalreporter: Any, swept: ResourcesSwept, run: str) -> None:
+        if swept.removed:
+            terminalreporter.write_line(f"{swept.target}: removed what the run left (ledger.jsonl): "
+                                        f"{', '.join(swept.removed)}", yellow=True)
+        for problem in swept.problems:
+            terminalreporter.write_line(f"{swept.target}: teardown problem: {problem}", red=True)
+        if swept.left:
+            terminalreporter.write_line(f"{swept.target}: leak check: still there: {', '.join(swept.left)} "
+                                        f"(stopcheck cleanup --run {run} removes them)", red=True)

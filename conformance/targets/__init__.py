@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from conformance.targets.base import Request, Response, Target, TargetError, TargetInfo
 from conformance.targets.http import HttpOptions, HttpTarget
 
+if TYPE_CHECKING:
+    from conformance.targets.named import NamedTarget
+
 ENTRY_POINT_GROUP = "stopcheck.targets"
+SECURED_MOCK = "mock+security"
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class TargetConfig:
     insecure: bool = False
     consent: frozenset[str] = frozenset()
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
+    named: Mapping[str, "NamedTarget"] = field(default_factory=dict)  # from the targets file
 
     def http_options(self) -> HttpOptions:
         env = self.environ
@@ -42,16 +47,19 @@ Factory = Callable[[TargetConfig], Target]
 
 
 def mock_factory(config: TargetConfig) -> Target:
-    """`mock`, `mock:opensearch`, `mock:elasticsearch@9.0.0`: the bundled mock, started on demand."""
+    """`mock`, `mock:opensearch`, `mock:elasticsearch@9.0.0`: the bundled mock, started on demand;
+    `mock+security:...` is one with security on, which the target signs in to as the superuser."""
     from conformance.targets.mock import MockTarget  # imported here: only the mock needs aiohttp
 
-    _, _, rest = config.target.partition(":")
+    kind, _, rest = config.target.partition(":")
     flavour, _, version = rest.partition("@")
     try:
-        return MockTarget(flavour or config.flavour, version or config.version, config.nodes)
+        return MockTarget(flavour or config.flavour, version or config.version, config.nodes,
+                          security=kind == SECURED_MOCK)
     except ValueError as exc:
         raise TargetError(f"bad mock target {config.target!r}: {exc}",
-                          "use mock, mock:elasticsearch or mock:opensearch, optionally with @VERSION[,VERSION...]")
+                          "use mock, mock:elasticsearch or mock:opensearch (mock+security:... for one with security "
+                          "on), optionally with @VERSION[,VERSION...]")
 
 
 def http_factory(config: TargetConfig) -> Target:
@@ -59,20 +67,36 @@ def http_factory(config: TargetConfig) -> Target:
 
 
 def factories() -> dict[str, Factory]:
-    found: dict[str, Factory] = {"mock": mock_factory, "http": http_factory}
+    found: dict[str, Factory] = {"mock": mock_factory, SECURED_MOCK: mock_factory, "http": http_factory}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         found.setdefault(entry.name, entry.load())
     return found
 
 
+def named_target(config: TargetConfig) -> Target:
+    """A target of the targets file, by its name: its URL (or mock spec) with its own auth, TLS and consent."""
+    from conformance.targets.named import CheckedTarget
+
+    named = config.named[config.target]
+    if named.url.startswith(("http://", "https://")):
+        inner: Target = HttpTarget(named.http_options(config.environ, config.consent), name=named.name)
+    else:
+        inner = create_target(replace(config, target=named.url, named={}))
+    return CheckedTarget(inner, named)
+
+
 def create_target(config: TargetConfig) -> Target:
-    """`mock[:flavour[@version]]`, a URL (`http://...`, `https://...`), or a plugged-in adapter's name
-    (`name[:argument]`)."""
+    """A name from the targets file, `mock[:flavour[@version]]`, a URL (`http://...`, `https://...`), or a
+    plugged-in adapter's name (`name[:argument]`)."""
+    if config.target in config.named:
+        return named_target(config)
     name = "http" if config.target.startswith(("http://", "https://")) else config.target.split(":")[0]
     available = factories()
     if name not in available:
+        names = sorted(available) + sorted(config.named)
         raise TargetError(f"unknown target {config.target!r}",
-                          f"use mock, a cluster URL (http:// or https://), or one of {', '.join(sorted(available))}")
+                          f"use mock, a cluster URL (http:// or https://), a name from the targets file "
+                          f"(stopcheck.toml), or one of {', '.join(names)}")
     return available[name](config)
 
 

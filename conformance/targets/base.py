@@ -114,3 +114,23 @@ class Target(ABC):
     def close(self) -> None:
         """Release what the adapter holds (servers, connections)."""
 
+
+
+class TargetWrapper(Target):
+    """A target that hands everything to another; subclasses change what they need (discovery, sending)."""
+
+    def __init__(self, inner: Target) -> None:
+        self.inner = inner
+
+    @property
+    def info(self) -> TargetInfo:
+        return self.inner.info
+
+    def send(self, request: Request) -> Response:
+        return self.inner.send(request)
+
+    def fixture(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
+        return self.inner.fixture(name, args)
+
+    def close(self) -> None:
+        self.inner.close()

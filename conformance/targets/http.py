@@ -6,7 +6,7 @@ import base64
 import json
 import ssl
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urlencode, urlsplit
 
 import urllib3
@@ -16,6 +16,12 @@ from conformance.targets.base import Request, Response, Target, TargetError, Tar
 
 CREDENTIALS_HINT = ("check --username and $STOPCHECK_PASSWORD (or $STOPCHECK_API_KEY / $STOPCHECK_BEARER_TOKEN, "
                     "or user:password in the URL)")
+
+
+class Signer(Protocol):
+    """Signs each request (AWS SigV4): the headers to add, computed from the method, URL, headers and body."""
+
+    def sign(self, method: str, url: str, headers: dict[str, str], body: bytes | None) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class HttpOptions:
     insecure: bool = False
     consent: frozenset[str] = frozenset()
     timeout: float = 120.0
+    signer: Signer | None = None
 
     def auth_headers(self) -> dict[str, str]:
         if self.api_key:
@@ -80,6 +87,8 @@ class HttpTarget(Target):
         headers = {"Accept": "application/json", **request.headers, **self._options.auth_headers()}
         if request.body is not None and not any(k.lower() == "content-type" for k in request.headers):
             headers["Content-Type"] = "application/json"
+        if self._options.signer is not None:
+            headers |= self._options.signer.sign(request.method, url, headers, request.body)
         try:
             raw = self._pool.request(request.method, url, body=request.body, headers=headers, redirect=False)
         except urllib3.exceptions.HTTPError as exc:

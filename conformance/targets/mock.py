@@ -7,6 +7,7 @@ from typing import Any
 
 from conformance.targets.base import Request, TargetClock, TargetError
 from conformance.targets.http import HttpOptions, HttpTarget
+from mockserver.families.security.config import DEFAULT_PASSWORD, SUPERUSERS, default_document
 from mockserver.server import MockServer
 from mockserver.settings import MockSettings
 from mockserver.version import Version
@@ -31,10 +32,16 @@ class MockClock(TargetClock):
 class MockTarget(HttpTarget):
     """An `HttpTarget` whose cluster is a freshly started mock; it also offers the mock's fixtures."""
 
-    def __init__(self, flavour: str = "elasticsearch", version: str | None = None, nodes: int = 2) -> None:
-        settings = MockSettings(flavour=flavour, version=Version.parse(version) if version else None, nodes=nodes)
+    def __init__(self, flavour: str = "elasticsearch", version: str | None = None, nodes: int = 2,
+                 security: bool = False) -> None:
+        """`security`: the mock requires credentials (its default users file); the target signs in as the
+        flavour's superuser."""
+        settings = MockSettings(flavour=flavour, version=Version.parse(version) if version else None, nodes=nodes,
+                                security=default_document(flavour) if security else None)
         self._server = MockServer(settings).start()
-        super().__init__(HttpOptions(self._server.url, consent=MOCK_CONSENT), name="mock")
+        username, password = (SUPERUSERS[flavour][0], DEFAULT_PASSWORD) if security else (None, None)
+        super().__init__(HttpOptions(self._server.url, username=username, password=password, consent=MOCK_CONSENT),
+                         name="mock")
         self._clock = MockClock(self._server)
 
     @property

@@ -34,7 +34,8 @@ def for_flavour(spec: str, flavour: str) -> str:
 
 
 def label(spec: str) -> str:
-    """A short, credential-free name for reports and test ids: `mock:elasticsearch@8.10.0`, `es.example.com:9200`."""
+    """A short, credential-free name for reports and test ids: `mock:elasticsearch@8.10.0`,
+    `mock+security:opensearch`, `es.example.com:9200`."""
     if is_url(spec):
         spec = re.sub(r"^https?://", "", redaction.url(spec)).rstrip("/")
-    return re.sub(r"[^A-Za-z0-9.@:/-]+", "_", spec)
+    return re.sub(r"[^A-Za-z0-9.@:/+-]+", "_", spec)

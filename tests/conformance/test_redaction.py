@@ -46,3 +46,34 @@ def test_redaction_of_urls_and_ndjson_bodies():
     ndjson = '{"index": {}}\n{"password": "x", "name": "n"}\n'
     assert redaction.body_text(ndjson) == '{"index": {}}\n{"password": "<redacted>", "name": "n"}\n'
     assert redaction.body_text("not json: password=x") == "not json: password=x"
+
+
+CREATES_A_USER = """\
+steps:
+  - name: create a user with a password, then fail
+    request:
+      method: PUT
+      path: "/_security/user/${run}-user"
+      body: {password: pw-secret-3, roles: [], metadata: {refresh_token: token-secret-5}}
+    expect: {status: 299}
+"""
+
+
+def test_named_targets_ledger_and_dry_run_keep_secrets_out(pytester, es_mock, monkeypatch):
+    """The new paths: a targets file naming the password's variable, the ledger, and a dry run's text."""
+    monkeypatch.setenv("NAMED_PASSWORD", "changeme")
+    (pytester.path / "stopcheck.toml").write_text(
+        f'[targets.named]\nurl = "{es_mock.url}"\nauth = "basic"\nusername = "elastic"\n'
+        f'password_env = "NAMED_PASSWORD"\n')
+    folder = scenario_folder(pytester, "demo.user", "creates a user, with its password", CREATES_A_USER)
+    reports = pytester.path / "reports"
+    result = run(pytester, str(folder), "--stopcheck-target", "named", "--stopcheck-report-dir", str(reports))
+    result.assert_outcomes(failed=1)
+    dry = run(pytester, str(folder), "--stopcheck-target", "named", "--stopcheck-dry-run")
+    assert "target named (elasticsearch" in dry.stdout.str()
+    outputs = {path.name: path.read_text() for path in reports.iterdir()}
+    assert "ledger.jsonl" in outputs and '"kind": "user"' in outputs["ledger.jsonl"]
+    outputs["terminal"] = result.stdout.str() + result.stderr.str()
+    outputs["dry run"] = dry.stdout.str() + dry.stderr.str()
+    assert {name: [s for s in SECRETS if s in text] for name, text in outputs.items()} == {
+        name: [] for name in outputs}

@@ -232,5 +232,5 @@ def test_security_guards_the_stop_action(client):
     client("PUT", "/_security/user/viewer", {"password": "Secret-123", "roles": ["viewer"]})
     status, body = client("POST", f"{BASE}/guarded/_stop", headers={"es-security-runas-user": "viewer"})
     assert status == 403 and body["error"]["reason"].startswith(
-        "action [cluster:admin/xpack/ml/data_frame/analytics/stop] is unauthorized for user [viewer]")
+        "action [cluster:admin/xpack/ml/data_frame/analytics/stop] is unauthorized for user [elastic] run as [viewer]")
     assert body["error"]["reason"].endswith("this action is granted by the cluster privileges [manage_ml,manage,all]")

@@ -117,6 +117,10 @@ def test_put_rules():
         jobs.put("j", CONFIG)
     _, _, old = make_cluster(version="8.14.0", usage=False)
     old.put("j", CONFIG)
+    with pytest.raises(StatusError, match=r"because job was previously created \(existing metadata\)") as kept:
+        old.put("j", CONFIG)  # the rollup index's metadata is checked before the job's task
+    assert kept.value.status == 409
+    old.indices.delete(old.jobs["j"].config["rollup_index"])
     with pytest.raises(StatusError, match=r"because it has already been created \(task exists\)") as exists:
         old.put("j", CONFIG)
     assert exists.value.status == 409

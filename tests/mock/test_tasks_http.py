@@ -379,8 +379,8 @@ def test_cancelling_needs_cancel_task_or_manage(mock):
     assert call(mock, "GET", "/_tasks", headers=as_viewer)[0] == 200
     status, body = call(mock, "POST", "/_tasks/_cancel", headers=as_viewer)
     assert status == 403 and error(body) == (
-        "security_exception", "action [cluster:admin/tasks/cancel] is unauthorized for user [viewer] with effective "
-                              "roles [watcher], this action is granted by the cluster privileges [cancel_task,manage,all]")
+        "security_exception", "action [cluster:admin/tasks/cancel] is unauthorized for user [elastic] run as [viewer] "
+                              "with effective roles [watcher], this action is granted by the cluster privileges [cancel_task,manage,all]")
 
 
 def test_a_malformed_task_id_in_the_path_is_reported_before_unknown_parameters(mock):

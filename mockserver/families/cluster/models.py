@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.errors import IllegalArgument, ResourceNotFound
+from mockserver.families.cluster.dynamic import DynamicSettings
 from mockserver.family import Environment, Hooks
 from mockserver.nodes import Node
 
@@ -16,6 +17,7 @@ class ClusterInfo(Hooks):
         self.uuid = environment.uuid
         self.build_hash = environment.build_hash
         self.catalogue = environment.catalogue
+        self.dynamic = DynamicSettings()
 
     def select_nodes(self, wanted: str | None) -> list[Node]:
         """The nodes a `node_id` path parameter names (ids or names, comma-separated, or `_all`)."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.families.cluster.dynamic import nested
 from mockserver.families.cluster.models import ClusterInfo
 from mockserver.nodes import Node
-from mockserver.params import Param, string_list
+from mockserver.params import Param, boolean, string_list, time_value
 from mockserver.routing import Body, Call, Route
 
 _BUILD_DATE = "2024-12-11T12:08:05.663969764Z"
@@ -61,7 +62,8 @@ async def xpack(call: Call[ClusterInfo]) -> dict[str, Any]:
 
 async def cat_plugins(call: Call[ClusterInfo]) -> list[dict[str, Any]]:
     cluster = call.state
-    plugins = ["opensearch-index-management"] if "rollup" in cluster.catalogue.features else []
+    found = (("rollup", "opensearch-index-management"), ("security", "opensearch-security"))
+    plugins = [plugin for feature, plugin in found if feature in cluster.catalogue.features]
     return [{"name": node.name, "component": plugin, "version": f"{cluster.settings.version}.0"}
             for node in cluster.nodes for plugin in plugins]
 
@@ -70,9 +72,23 @@ async def list_fixtures(call: Call[ClusterInfo]) -> dict[str, Any]:
     return {"fixtures": call.state.catalogue.fixture_names()}
 
 
+async def get_settings(call: Call[ClusterInfo]) -> dict[str, Any]:
+    return call.state.dynamic.get(flat=call.params["flat_settings"])
+
+
+async def put_settings(call: Call[ClusterInfo]) -> dict[str, Any]:
+    applied = call.state.dynamic.update(call.body)
+    flat = call.params["flat_settings"]
+    return {"acknowledged": True, **{scope: values if flat else nested(values) for scope, values in applied.items()}}
+
+
 async def use_fixture(call: Call[ClusterInfo]) -> Any:
     return call.state.use_fixture(call.path_params["name"], call.body)
 
+
+_FLAT = Param("flat_settings", boolean, False)
+_GET_SETTINGS = (_FLAT, Param("local", boolean), Param("master_timeout", time_value), Param("timeout", time_value))
+_PUT_SETTINGS = (_FLAT, Param("master_timeout", time_value), Param("timeout", time_value))
 
 ROUTES: tuple[Route[ClusterInfo], ...] = (
     Route("GET", "/", root),
@@ -82,6 +98,10 @@ ROUTES: tuple[Route[ClusterInfo], ...] = (
     Route("GET", "/_xpack", xpack, params=(Param("categories", string_list), Param("accept_enterprise")),
           flavours=frozenset({"elasticsearch"})),
     Route("GET", "/_cat/plugins", cat_plugins, params=(Param("h"), Param("v"))),
+    *(Route(method, "/_cluster/settings", handler, params=params + extra, body=body, flavours=frozenset({flavour}))
+      for flavour, extra in (("elasticsearch", ()), ("opensearch", (Param("cluster_manager_timeout", time_value),)))
+      for method, handler, params, body in (("GET", get_settings, _GET_SETTINGS, Body.NONE),
+                                            ("PUT", put_settings, _PUT_SETTINGS, Body.REQUIRED))),
     Route("GET", "/_stopcheck/fixtures", list_fixtures),
     Route("POST", "/_stopcheck/fixtures/{name}", use_fixture, body=Body.OPTIONAL),
 )

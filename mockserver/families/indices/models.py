@@ -16,7 +16,11 @@ from mockserver.wildcard import is_simple_pattern, simple_match
 # answers a search of these indices itself (as a plugin's search interceptor does), or None to let it run
 SearchInterceptor = Callable[[list["Index"], dict[str, Any]], "dict[str, Any] | None"]
 
-_FORBIDDEN = set('\\/*?"<>| ,#:')
+_FORBIDDEN = set('\\/*?"<>| ,')
+
+
+class IndexTemplateMissing(ApiError):
+    type, status = "index_template_missing_exception", 404
 
 
 class InvalidIndexName(ApiError):
@@ -39,6 +43,7 @@ class Index:
     mappings: dict[str, Any] = field(default_factory=lambda: {"properties": {}})
     settings: dict[str, Any] = field(default_factory=dict)
     docs: dict[str, Document] = field(default_factory=dict)
+    aliases: dict[str, dict[str, Any]] = field(default_factory=dict)  # alias name -> its options
     next_seq_no: int = 0
 
     @property
@@ -107,20 +112,70 @@ def _merge_dynamic(mapping: dict[str, Any], source: dict[str, Any]) -> None:
             _merge_dynamic(properties[key], sample)
 
 
-def validate_index_name(name: str) -> None:
-    def invalid(why: str) -> InvalidIndexName:
-        return InvalidIndexName(f"Invalid index name [{name}], {why}", index=name, index_uuid="_na_")
-
-    if name != name.lower():
-        raise invalid("must be lowercase")
-    if name in (".", ".."):
-        raise invalid("must not be '.' or '..'")
-    if name[:1] in ("_", "-", "+"):
-        raise invalid("must not start with '_', '-', or '+'")
+def _name_problem(name: str) -> str | None:
+    """`validateIndexOrAliasName`: the static rules of index and alias names, in their order."""
     if bad := sorted(_FORBIDDEN & set(name)):
-        raise invalid(f"must not contain the following characters {bad}")
+        return f"must not contain the following characters {bad}"
+    for char in "#:":
+        if char in name:
+            return f"must not contain '{char}'"
+    if name[:1] in ("_", "-", "+"):
+        return "must not start with '_', '-', or '+'"
     if len(name.encode()) > 255:
-        raise invalid("index name is too long, (" + str(len(name.encode())) + " > 255)")
+        return f"index name is too long, ({len(name.encode())} > 255)"
+    if name in (".", ".."):
+        return "must not be '.' or '..'"
+    return None
+
+
+def validate_index_name(name: str) -> None:
+    """`validateIndexName`: the static rules, then the case; a name starting with `_` is never an index name."""
+    why = _name_problem(name) or ("must be lowercase" if name != name.lower() else None)
+    if why:
+        raise InvalidIndexName(f"Invalid index name [{name}], {why}", index=name, index_uuid="_na_")
+
+
+class InvalidAliasName(ApiError):
+    type, status = "invalid_alias_name_exception", 400
+
+
+def validate_alias_name(name: str) -> None:
+    """`AliasValidator.validateAliasStandalone`: the static rules only (an alias may have capitals)."""
+    if why := _name_problem(name):
+        raise InvalidAliasName(f"Invalid alias name [{name}], {why}", index=name, index_uuid="_na_")
+
+
+@dataclass
+class LegacyTemplate:
+    """A legacy index template (`PUT _template/<name>`): what indices matching its patterns start with."""
+
+    name: str
+    index_patterns: list[str]
+    order: int = 0
+    version: int | None = None
+    mappings: dict[str, Any] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+    aliases: dict[str, Any] = field(default_factory=dict)
+
+    def matches(self, index: str) -> bool:
+        return any(simple_match(pattern, index) for pattern in self.index_patterns)
+
+    def document(self) -> dict[str, Any]:
+        """As `GET _template` shows it."""
+        doc: dict[str, Any] = {"order": self.order}
+        if self.version is not None:
+            doc["version"] = self.version
+        return doc | {"index_patterns": self.index_patterns, "settings": self.settings, "mappings": self.mappings,
+                      "aliases": self.aliases}
+
+
+def merged(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """`overlay` on top of `base`, objects merged key by key (as templates and a create request's mappings are)."""
+    result = dict(base)
+    for key, value in overlay.items():
+        result[key] = merged(result[key], value) if isinstance(value, dict) and isinstance(result.get(key), dict) \
+            else value
+    return result
 
 
 class IndexStore(Hooks):
@@ -129,6 +184,7 @@ class IndexStore(Hooks):
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.indices: dict[str, Index] = {}
+        self.templates: dict[str, LegacyTemplate] = {}
         self._interceptors: list[SearchInterceptor] = []
 
     def intercept_searches(self, interceptor: SearchInterceptor) -> None:
@@ -150,10 +206,34 @@ class IndexStore(Hooks):
             existing = self.indices[name]
             raise ResourceAlreadyExists(f"index [{name}/{existing.uuid}] already exists",
                                         index_uuid=existing.uuid, index=name)
+        base_mappings: dict[str, Any] = {"properties": {}}
+        base_settings: dict[str, Any] = {}
+        aliases: dict[str, Any] = {}
+        for template in sorted((t for t in self.templates.values() if t.matches(name)), key=lambda t: t.order):
+            base_mappings = merged(base_mappings, template.mappings)
+            base_settings = merged(base_settings, template.settings)
+            aliases |= template.aliases
         index = Index(name, uuid.uuid4().hex[:22], int(self.clock.now() * 1000),
-                      {"properties": {}, **(mappings or {})}, dict(settings or {}))
+                      merged(base_mappings, mappings or {}), merged(base_settings, settings or {}), aliases=aliases)
         self.indices[name] = index
         return index
+
+    def put_template(self, template: LegacyTemplate, create: bool) -> None:
+        if create and template.name in self.templates:
+            raise IllegalArgument(f"index_template [{template.name}] already exists")
+        self.templates[template.name] = template
+
+    def templates_named(self, expression: str | None) -> list[LegacyTemplate]:
+        """Templates by a comma list of names and `*` wildcards (all of them without one)."""
+        parts = expression.split(",") if expression else ["*"]
+        return [t for t in self.templates.values() if any(simple_match(part, t.name) for part in parts)]
+
+    def delete_template(self, expression: str) -> None:
+        doomed = self.templates_named(expression)
+        if not doomed:
+            raise IndexTemplateMissing(f"index_template [{expression}] missing")
+        for template in doomed:
+            del self.templates[template.name]
 
     def get(self, name: str) -> Index:
         if name not in self.indices:
@@ -173,9 +253,21 @@ class IndexStore(Hooks):
                           if simple_match(pattern, n) and not (n.startswith(".") and not pattern.startswith("."))}
             elif part in self.indices:
                 found[part] = self.indices[part]
+            elif aliased := [i for i in self.indices.values() if part in i.aliases]:
+                found |= {i.name: i for i in aliased}
             elif must_exist:
                 raise IndexNotFound(part)
         return list(found.values())
+
+    def put_alias(self, expression: str, alias: str, options: dict[str, Any]) -> None:
+        """Point an alias at the indices an expression names (its name checked as an index name is)."""
+        indices = self.resolve(expression)
+        validate_alias_name(alias)
+        if alias in self.indices:
+            raise InvalidAliasName(f"Invalid alias name [{alias}], an index or data stream exists with the same "
+                                   "name as the alias", index=alias, index_uuid="_na_")
+        for index in indices:
+            index.aliases[alias] = dict(options)
 
     def delete(self, expression: str) -> None:
         for index in self.resolve(expression):

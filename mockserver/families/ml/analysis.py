@@ -56,6 +56,11 @@ class Analysis:
     def required_fields(self) -> list[str]:
         return []
 
+    @property
+    def minimum_cardinality(self) -> dict[str, int]:
+        """The fewest distinct values a field must have (`getFieldCardinalityConstraints`, lower bounds)."""
+        return {}
+
     def config(self) -> dict[str, Any]:
         return {self.name: dict(self.params)}
 
@@ -140,6 +145,10 @@ class Regression(_Supervised):
 class Classification(_Supervised):
     def __init__(self, params: dict[str, Any]) -> None:
         super().__init__("classification", params)
+
+    @property
+    def minimum_cardinality(self) -> dict[str, int]:
+        return {self.dependent_variable: 2}  # at least two classes to learn
 
     def predict(self, training: list[Any]) -> tuple[Any, dict[str, Any]]:
         counts = Counter(training).most_common()

@@ -97,6 +97,23 @@ def parse_config(url_id: str, document: Document) -> DfaConfig:
     return config
 
 
+_UPDATE_FIELDS = {"id", "description", "model_memory_limit", "allow_lazy_start", "max_num_threads", "_meta"}
+
+
+def parse_update(url_id: str, document: Document) -> dict[str, Any]:
+    """An update body (`DataFrameAnalyticsConfigUpdate`): the config fields it changes, by their `DfaConfig` name."""
+    reader = ObjectReader("data_frame_analytics_config_update", document, (), _UPDATE_FIELDS)
+    body_id = reader.string("id")
+    if body_id is not None and body_id != url_id:
+        raise inconsistent_id(body_id, url_id)
+    changes = {"description": reader.string("description"), "allow_lazy_start": reader.boolean("allow_lazy_start"),
+               "max_num_threads": reader.number("max_num_threads", integral=True), "meta": reader.object("_meta"),
+               "model_memory_limit": _sub(reader, "model_memory_limit", _parse_memory_limit, objects_only=False)}
+    if changes["max_num_threads"] is not None and changes["max_num_threads"] < 1:
+        raise StatusError("[max_num_threads] must be a positive integer", 400)
+    return {name: value for name, value in changes.items() if value is not None}
+
+
 def _sub(reader: ObjectReader, field: str, parse: Callable[[Document, Path], Any], objects_only: bool = True) -> Any:
     """Parse a nested field; like `ObjectParser`, wrap its errors in `failed to parse field [...]`."""
     if field not in reader.body or reader.body[field] is None:

@@ -10,6 +10,7 @@ the task is removed and the job is `stopped` with every phase at 100%.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from dataclasses import dataclass, field
 from enum import Enum
@@ -146,6 +147,16 @@ class DfaJobs(Hooks):
         config.version = str(self.version)
         self.jobs[config.id] = DfaJob(config, dict.fromkeys(config.analysis.phases, 0))
         return config
+
+    def update(self, job_id: str, changes: dict[str, Any]) -> DfaConfig:
+        """Apply an update (`DataFrameAnalyticsConfigProvider.update`): a new memory limit needs a stopped job."""
+        job = self.job(job_id)
+        limit = changes.get("model_memory_limit")
+        if limit is not None and limit != job.config.model_memory_limit and job.state is not DfaState.STOPPED:
+            raise StatusError(f"Cannot update analytics [{job_id}] unless it's stopped", 409)
+        for name, value in changes.items():
+            setattr(job.config, name, value)
+        return job.config
 
     def delete(self, job_id: str, force: bool) -> None:
         job = self.job(job_id)
@@ -388,7 +399,17 @@ class DfaJobs(Hooks):
             required = analysis.required_fields
             raise StatusError("at least one field must be included in the analysis"
                               + (f" (excluding fields [{', '.join(required)}])" if required else ""), 400)
+        self._check_cardinality(config)
         return features
+
+    def _check_cardinality(self, config: DfaConfig) -> None:
+        """`FieldCardinalityConstraint.check` over the documents the source query selects."""
+        for name, minimum in config.analysis.minimum_cardinality.items():
+            values = {json.dumps(value, sort_keys=True) for _, _, source in self._source_rows(config)
+                      if not is_missing(value := field_value(source, name))}
+            if len(values) < minimum:
+                raise StatusError(f"Field [{name}] must have at least [{minimum}] distinct values but there were "
+                                  f"[{len(values)}]", 400)
 
     def _sources(self, config: DfaConfig) -> list[Index]:
         return self.indices.resolve(",".join(config.source["index"]), must_exist=False)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from mockserver.errors import IllegalArgument
-from mockserver.families.ml.config import inconsistent_id, parse_config
+from mockserver.families.ml.config import inconsistent_id, parse_config, parse_update
 from mockserver.families.ml.models import START_TIMEOUT, STOP_TIMEOUT, DfaJobs
 from mockserver.params import Param, boolean, integer, string, time_value, unrecognized
 from mockserver.routing import Body, Call, Route
@@ -67,6 +67,11 @@ def _page(call: Ml) -> slice:
     if start + size > MAX_FROM_SIZE:
         raise IllegalArgument(f"The sum of parameters [from] and [size] cannot be higher than {MAX_FROM_SIZE}.")
     return slice(start, start + size)
+
+
+async def update(call: Ml) -> dict[str, Any]:
+    job_id = call.path_params["id"]
+    return call.state.update(job_id, parse_update(job_id, call.document)).document()
 
 
 async def get(call: Ml) -> dict[str, Any]:
@@ -149,6 +154,7 @@ _ACTION = "cluster:{}/xpack/ml/data_frame/analytics/{}"
 
 ROUTES: tuple[Route[DfaJobs], ...] = (
     Route("PUT", f"{BASE}/{{id}}", put, body=Body.REQUIRED, action=_ACTION.format("admin", "put")),
+    Route("POST", f"{BASE}/{{id}}/_update", update, body=Body.REQUIRED, action=_ACTION.format("admin", "update")),
     Route("GET", f"{BASE}/{{id}}", get, params=(*_PAGE, Param("exclude_generated", boolean, False)),
           action=_ACTION.format("monitor", "get")),
     Route("GET", BASE, get, params=(*_PAGE, Param("exclude_generated", boolean, False)),

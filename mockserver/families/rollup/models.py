@@ -7,6 +7,7 @@ a stop during a run is `stopping` until the page in flight is done.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from dataclasses import dataclass, field
 from enum import Enum
@@ -78,6 +79,13 @@ class RollupJob:
     @property
     def id(self) -> str:
         return self.config["id"]
+
+
+# the mapping every rollup index is created with (`TransportPutRollupJobAction.createIndex`)
+ROLLUP_DYNAMIC_TEMPLATES = [
+    {"strings": {"match_mapping_type": "string", "mapping": {"type": "keyword"}}},
+    {"date_histograms": {"path_match": "*.date_histogram.timestamp", "mapping": {"type": "date"}}},
+]
 
 
 class RollupJobs(Hooks):
@@ -179,6 +187,13 @@ class RollupJobs(Hooks):
             raise NotStopped(job)
         del self.jobs[job_id]
 
+    def status(self, job: RollupJob) -> dict[str, Any]:
+        """`RollupJobStatus.toXContent`; before 8.0 it also printed `upgraded_doc_id` (always true by then)."""
+        status: dict[str, Any] = {"job_state": job.state.value}
+        if self.version.major < 8:
+            status["upgraded_doc_id"] = True
+        return status
+
     def warnings(self) -> list[str]:
         """The deprecation warnings every rollup API answers with on this version."""
         return [DEPRECATION_MESSAGE] if self.version >= USAGE_CHECK_SINCE else []
@@ -200,9 +215,9 @@ class RollupJobs(Hooks):
             raise IllegalArgument("new rollup jobs are not allowed in clusters that don't have any rollup usage, "
                                   "since rollup has been deprecated")
         self._check_fields(config)
+        self._claim_rollup_index(config)  # the index metadata is checked before the persistent task
         if job_id in self.jobs:
             raise StatusError(f"Cannot create job [{job_id}] because it has already been created (task exists)", 409)
-        self._claim_rollup_index(config)
         node_id = self.node_ids[sum(map(ord, job_id)) % len(self.node_ids)]
         self.jobs[job_id] = RollupJob(config, next(self._task_ids), node_id)
 
@@ -211,7 +226,7 @@ class RollupJobs(Hooks):
         index = self.indices.indices.get(name)
         if index is None:
             self.indices.create(name, {"_meta": {"_rollup": {config["id"]: config}, "rollup-version": ""},
-                                       "dynamic_templates": []})
+                                       "dynamic_templates": copy.deepcopy(ROLLUP_DYNAMIC_TEMPLATES)})
             return
         prefix = "Rollup data cannot be added to existing indices that contain non-rollup data"
         if "_meta" not in index.mappings:

@@ -38,14 +38,13 @@ async def delete_job(call: Rollup) -> dict[str, Any]:
     return {"acknowledged": True}
 
 
-def _job_document(job: RollupJob) -> dict[str, Any]:
-    return {"config": job.config, "status": {"job_state": job.state.value, "upgraded_doc_id": True},
-            "stats": dict(job.stats)}
+def _job_document(jobs: RollupJobs, job: RollupJob) -> dict[str, Any]:
+    return {"config": job.config, "status": jobs.status(job), "stats": dict(job.stats)}
 
 
 async def get_jobs(call: Rollup) -> dict[str, Any]:
     _deprecated(call)
-    return {"jobs": [_job_document(job) for job in call.state.get(call.path_params.get("id"))]}
+    return {"jobs": [_job_document(call.state, job) for job in call.state.get(call.path_params.get("id"))]}
 
 
 def slow_stop(jobs: RollupJobs, args: dict[str, Any]) -> dict[str, Any]:

@@ -1,92 +1,150 @@
-"""Users, roles and cluster privileges: authentication (401) and authorization (403). No HTTP here.
+"""Authentication (401) and authorization (403) as Elasticsearch's security and OpenSearch's security plugin
+answer them. No HTTP here.
 
-The mock lets a request without credentials act as the built-in superuser `elastic`, so that the suite runs
-without configuring secrets; every credential that is sent is checked as a real cluster checks it.
+Without a users file (the default), a request without credentials acts as the flavour's superuser, so that the
+suite runs without configuring secrets; credentials that are sent are checked as a real cluster checks them.
+With one (`stopcheck mock --security`), every request must authenticate: basic credentials, an API key
+(Elasticsearch), or an AWS SigV4 signature when AWS credentials are configured.
 """
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any, Mapping
 
-from mockserver.errors import ApiError, IllegalArgument
+from mockserver.families.security.config import SUPERUSERS, ApiKey, Role, User, default_document
+from mockserver.families.security.config import parse
+from mockserver.families.security.errors import Forbidden, OpenSearchForbidden, OpenSearchUnauthenticated
+from mockserver.families.security.errors import Unauthenticated
+from mockserver.errors import IllegalArgument
+from mockserver.families.security.privileges import BUILTIN_ROLES, allows, check_privileges, denial, granting
+from mockserver.families.security.privileges import os_action
+from mockserver.families.security.sigv4 import SIGV4_SCHEME, require_botocore, verify
 from mockserver.family import Hooks
-from mockserver.routing import Call
-from mockserver.wildcard import simple_match
+from mockserver.routing import Call, Request
+from mockserver.version import Version
 
-SUPERUSER = "elastic"
 RUN_AS_HEADER = "es-security-runas-user"
 
-# Cluster privileges and the action patterns they grant, least privileged first (the order 403 messages list them).
-PRIVILEGES: dict[str, tuple[str, ...]] = {
-    "monitor_rollup": ("cluster:monitor/xpack/rollup/*",),
-    "manage_rollup": ("cluster:admin/xpack/rollup/*", "cluster:monitor/xpack/rollup/*"),
-    "monitor_ml": ("cluster:monitor/xpack/ml/*",),
-    "manage_ml": ("cluster:admin/xpack/ml/*", "cluster:monitor/xpack/ml/*"),
-    "cancel_task": ("cluster:admin/tasks/cancel*",),
-    "monitor": ("cluster:monitor/*",),
-    "manage_security": ("cluster:admin/xpack/security/*",),
-    "manage": ("cluster:*",),
-    "all": ("*",),
-}
-_MANAGE_EXCEPT = "cluster:admin/xpack/security/*"
-_WWW_AUTHENTICATE = 'Basic realm="security", charset="UTF-8"'
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts as: a user, through an API key perhaps, or run as another by a user allowed to."""
+
+    user: User
+    api_key: ApiKey | None = None
+    run_by: User | None = None
 
 
-class SecurityError(ApiError):
-    type = "security_exception"
-
-
-class Unauthenticated(SecurityError):
-    status = 401
-    headers = {"WWW-Authenticate": _WWW_AUTHENTICATE}
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason, header={"WWW-Authenticate": [_WWW_AUTHENTICATE]})
-
-
-class Forbidden(SecurityError):
-    status = 403
-
-
-@lru_cache(maxsize=4096)  # every request asks: the answers never change
-def grants(privilege: str, action: str) -> bool:
-    if privilege == "manage" and simple_match(_MANAGE_EXCEPT, action):
-        return False
-    return any(simple_match(pattern, action) for pattern in PRIVILEGES.get(privilege, ()))
-
-
-@dataclass
-class User:
-    name: str
-    password: str
-    roles: list[str]
-
-
-@dataclass
 class Security(Hooks):
-    roles: dict[str, list[str]] = field(default_factory=lambda: {"superuser": ["all"]})
-    users: dict[str, User] = field(default_factory=lambda: {SUPERUSER: User(SUPERUSER, "changeme", ["superuser"])})
+    def __init__(self, flavour: str, version: Version, document: Mapping[str, Any] | None) -> None:
+        self.flavour = flavour
+        self.version = version
+        self.secured = document is not None
+        config = parse(document if document is not None else default_document(flavour))
+        if config.aws:
+            require_botocore()
+        self.users: dict[str, User] = dict(config.users)
+        self.roles: dict[str, Role] = {**BUILTIN_ROLES[flavour], **config.roles}
+        self.api_keys = dict(config.api_keys)
+        self.aws = dict(config.aws)
 
-    def put_role(self, name: str, cluster: list[str]) -> bool:
-        unknown = sorted(set(cluster) - set(PRIVILEGES))
-        if unknown:
-            raise IllegalArgument(f"unknown cluster privilege [{unknown[0]}]. a privilege must be either one of the "
-                                  f"predefined cluster privilege names [{','.join(sorted(PRIVILEGES))}] or a pattern "
-                                  f"over one of the available cluster actions")
+    # Hooks ----------------------------------------------------------------------------------------------
+    def authenticate(self, request: Request) -> None:
+        """Refuse (401) a request whose credentials are wrong or, with security on, missing; check a signature."""
+        header = request.headers.get("Authorization", "")
+        if header.startswith(SIGV4_SCHEME):
+            verify(request, self.aws)
+        self.principal(request.headers, request.uri)
+
+    def authorize(self, call: Call[Any]) -> None:
+        """The principal must hold a privilege (permission) that grants the route's action."""
+        action = call.action or (os_action(call.method, call.path) if self.flavour == "opensearch" else None)
+        if action is None:
+            return
+        principal = self.principal(call.headers, call.uri)
+        if not allows(self.flavour, self.version, self._roles_of(principal), self.roles, action):
+            self._deny(principal, action)
+
+    # Who ------------------------------------------------------------------------------------------------
+    def principal(self, headers: Mapping[str, str], uri: str) -> Principal:
+        """The principal of a request: its credentials (or, without security, the superuser), then run-as."""
+        header = headers.get("Authorization")
+        if not header:
+            if self.secured:
+                raise self._unauthenticated(f"missing authentication credentials for REST request [{uri}]")
+            principal = Principal(self.users[SUPERUSERS[self.flavour][0]])
+        else:
+            principal = self._credentials(header, uri)
+        run_as = headers.get(RUN_AS_HEADER) if self.flavour == "elasticsearch" else None
+        if run_as:
+            user = principal.user
+            if run_as not in self.users or not any(
+                    run_as in self.roles.get(role, Role()).run_as or "*" in self.roles.get(role, Role()).run_as
+                    for role in self._roles_of(principal)):
+                raise Forbidden(f"action [{uri}] is unauthorized for user [{user.name}] with effective roles "
+                                f"[{','.join(sorted(user.roles))}], because user [{user.name}] is unauthorized to "
+                                f"run as [{run_as}]")
+            principal = Principal(self.users[run_as], run_by=user)
+        return principal
+
+    def _credentials(self, header: str, uri: str) -> Principal:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() == "basic":
+            name, _, password = _decoded(token).partition(":")
+            user = self.users.get(name)
+            if user is None or user.password != password:
+                raise self._unauthenticated(f"unable to authenticate user [{name}] for REST request [{uri}]")
+            return Principal(user)
+        if scheme == "ApiKey" and self.flavour == "elasticsearch":
+            key_id, _, secret = _decoded(token).partition(":")
+            key = self.api_keys.get(key_id)
+            if key is not None and key.key == secret:
+                return Principal(self.users[key.user], api_key=key)
+        if header.startswith(SIGV4_SCHEME):  # verified before routing
+            access_key = header.split("Credential=", 1)[1].split("/", 1)[0]
+            return Principal(self.users[self.aws[access_key].user])
+        raise self._unauthenticated("unable to authenticate with provided credentials and anonymous access is not "
+                                    "allowed for this request")
+
+    def _unauthenticated(self, reason: str) -> Exception:
+        if self.flavour == "opensearch":
+            return OpenSearchUnauthenticated()
+        return Unauthenticated(reason, self.version)
+
+    def _roles_of(self, principal: Principal) -> tuple[str, ...]:
+        if principal.api_key is not None and principal.api_key.roles is not None:
+            return principal.api_key.roles
+        return principal.user.roles
+
+    def _deny(self, principal: Principal, action: str) -> None:
+        user = principal.user
+        if self.flavour == "opensearch":
+            raise OpenSearchForbidden(action, user.name, user.backend_roles)
+        found = [r for r in user.roles if r in self.roles]
+        raise Forbidden(denial(action, self.version, user.name, found, [r for r in user.roles if r not in found],
+                               principal.api_key.id if principal.api_key else None,
+                               principal.run_by.name if principal.run_by else None,
+                               granting(action, self.version)))
+
+    # The security APIs ------------------------------------------------------------------------------------
+    def put_role(self, name: str, cluster: list[str], run_as: list[str] | None = None) -> bool:
+        if self.flavour == "elasticsearch":
+            check_privileges(cluster, self.version)
         created = name not in self.roles
-        self.roles[name] = list(cluster)
+        self.roles[name] = Role(tuple(cluster), tuple(run_as or ()))
         return created
 
-    def put_user(self, name: str, password: str | None, roles: list[str]) -> bool:
-        created = name not in self.users
-        if created and not password:
-            raise IllegalArgument("Validation Failed: 1: passwordHash has already been set or password is required;")
+    def put_user(self, name: str, password: str | None, roles: list[str],
+                 backend_roles: list[str] | None = None) -> bool:
         previous = self.users.get(name)
-        self.users[name] = User(name, password or (previous.password if previous else ""), list(roles))
-        return created
+        if previous is None and not password:
+            raise IllegalArgument("Validation Failed: 1: passwordHash has already been set or password is required;")
+        self.users[name] = User(name, password or (previous.password if previous else ""), tuple(roles),
+                                tuple(backend_roles if backend_roles is not None
+                                      else previous.backend_roles if previous else ()))
+        return previous is None
 
     def delete_role(self, name: str) -> bool:
         return self.roles.pop(name, None) is not None
@@ -94,44 +152,9 @@ class Security(Hooks):
     def delete_user(self, name: str) -> bool:
         return self.users.pop(name, None) is not None
 
-    def authorize(self, call: Call[Any]) -> None:
-        """Hook: the user the request acts as must hold a privilege that grants the route's action."""
-        self.check(self.user_of(call.headers, call.uri), call.action)
 
-    def authenticate(self, headers: Mapping[str, str], uri: str) -> None:
-        """Hook: refuse (401) a request whose credentials are wrong."""
-        self.user_of(headers, uri)
-
-    def user_of(self, headers: Mapping[str, str], uri: str) -> User:
-        """The user a request acts as: its basic credentials (or the superuser without any), then run-as."""
-        header = headers.get("Authorization")
-        user = self.users[SUPERUSER]
-        if header:
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "basic":
-                raise Unauthenticated("unable to authenticate with provided credentials and anonymous access is not "
-                                      "allowed for this request")
-            name, _, password = base64.b64decode(token.encode()).decode(errors="replace").partition(":")
-            candidate = self.users.get(name)
-            if candidate is None or candidate.password != password:
-                raise Unauthenticated(f"unable to authenticate user [{name}] for REST request [{uri}]")
-            user = candidate
-        run_as = headers.get(RUN_AS_HEADER)
-        if run_as:
-            if not self.allows(user, "cluster:admin/xpack/security/user/run_as") or run_as not in self.users:
-                raise Forbidden(f"action [{uri}] is unauthorized for user [{user.name}] with effective roles "
-                                f"[{','.join(sorted(user.roles))}], because user [{user.name}] is unauthorized to "
-                                f"run as [{run_as}]")
-            user = self.users[run_as]
-        return user
-
-    def allows(self, user: User, action: str) -> bool:
-        return any(grants(p, action) for role in user.roles for p in self.roles.get(role, ()))
-
-    def check(self, user: User, action: str | None) -> None:
-        if action is None or self.allows(user, action):
-            return
-        granting = [p for p in PRIVILEGES if grants(p, action)]
-        raise Forbidden(f"action [{action}] is unauthorized for user [{user.name}] with effective roles "
-                        f"[{','.join(sorted(user.roles))}], this action is granted by the cluster privileges "
-                        f"[{','.join(granting)}]")
+def _decoded(token: str) -> str:
+    try:
+        return base64.b64decode(token.encode(), validate=True).decode(errors="replace")
+    except ValueError:
+        return ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
@@ -13,14 +14,27 @@ from mockserver.timevalue import TimeValue
 GROUPINGS = ("nodes", "parents", "none")
 
 
+@dataclass(frozen=True)
+class InfoStyle:
+    """How a product renders `TaskInfo`: Elasticsearch prints `cancelled` only for cancellable tasks; OpenSearch
+    always prints it, and from 2.8 adds `cancellation_time_millis` to a cancelled task."""
+
+    always_cancelled: bool = False
+    cancellation_time: bool = False
+
+
+ELASTICSEARCH = InfoStyle()
+
+
 def iso_millis(seconds: float) -> str:
     """Epoch seconds as `strict_date_optional_time` with milliseconds, the way `?human` prints dates."""
     moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def task_info(task: Task, now: float, *, detailed: bool, human: bool = False) -> dict[str, Any]:
-    """`TaskInfo.toXContent`: `status` and `description` only when detailed, `cancelled` only if cancellable."""
+def task_info(task: Task, now: float, *, detailed: bool, human: bool = False,
+              style: InfoStyle = ELASTICSEARCH) -> dict[str, Any]:
+    """`TaskInfo.toXContent`: `status` and `description` only when detailed, `cancelled` as the product has it."""
     info: dict[str, Any] = {"node": task.node, "id": task.id, "type": task.type, "action": task.action}
     if detailed:
         status = task.work.status(now, human) if task.work is not None else None
@@ -35,8 +49,10 @@ def task_info(task: Task, now: float, *, detailed: bool, human: bool = False) ->
         info["running_time"] = str(TimeValue.of_seconds(running))
     info["running_time_in_nanos"] = int(running * 1e9)
     info["cancellable"] = task.cancellable
-    if task.cancellable:
+    if task.cancellable or style.always_cancelled:
         info["cancelled"] = task.cancelled
+    if style.cancellation_time and task.cancelled_at is not None:
+        info["cancellation_time_millis"] = int(task.cancelled_at * 1000)
     if task.parent is not None:
         info["parent_task_id"] = str(task.parent)
     info["headers"] = dict(task.headers)

@@ -55,7 +55,7 @@ async def list_tasks(registry: TaskRegistry, wanted: Filter, headers: Mapping[st
         now = registry.clock.now()
         found = {node_id: [t for t in registry.nodes[node_id].tasks.values()
                            if t.matches(list(wanted.actions), wanted.parent)] for node_id in node_ids}
-        infos = {node_id: [task_info(t, now, detailed=detailed, human=human)
+        infos = {node_id: [task_info(t, now, detailed=detailed, human=human, style=registry.info_style)
                            for t in sorted(tasks, key=lambda t: t.id)] for node_id, tasks in found.items()}
         failures: list[ApiError] = []
         if wait:
@@ -81,7 +81,8 @@ async def get_task(registry: TaskRegistry, wanted: TaskId | None, headers: Mappi
     if task is None:
         return _finished(registry, wanted)
     if not wait:
-        return {"completed": False, "task": task_info(task, registry.clock.now(), detailed=True, human=human)}
+        return {"completed": False, "task": task_info(task, registry.clock.now(), detailed=True, human=human,
+                                                   style=registry.info_style)}
     limit = timeout or DEFAULT_WAIT
     remote = [wanted.node] if wanted.node != registry.local.id else []
     with registry.request_task(GET_ACTION, headers, remote, child_action=GET_ACTION):
@@ -89,7 +90,8 @@ async def get_task(registry: TaskRegistry, wanted: TaskId | None, headers: Mappi
     if not done:
         raise timed_out(limit)
     return registry.results.get(wanted) or {
-        "completed": True, "task": task_info(task, registry.clock.now(), detailed=True, human=human)}
+        "completed": True,
+        "task": task_info(task, registry.clock.now(), detailed=True, human=human, style=registry.info_style)}
 
 
 def _finished(registry: TaskRegistry, wanted: TaskId) -> dict[str, Any]:
@@ -128,7 +130,8 @@ async def cancel_tasks(registry: TaskRegistry, target: TaskId | None, wanted: Fi
         if wait:
             await registry.wait(lambda: all(task.settled for task in cancelled), math.inf)
         now = registry.clock.now()
-        return Listing([task_info(task, now, detailed=False, human=human) for task in cancelled], failures)
+        infos = [task_info(task, now, detailed=False, human=human, style=registry.info_style) for task in cancelled]
+        return Listing(infos, failures)
 
 
 def _to_cancel(registry: TaskRegistry, node_id: str, target: TaskId | None, wanted: Filter) -> list[Task]:

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from mockserver.clock import Clock
 from mockserver.families.indices.models import IndexStore
 from mockserver.families.tasks.ids import TaskId
-from mockserver.families.tasks.info import task_info, task_result
+from mockserver.families.tasks.info import ELASTICSEARCH, InfoStyle, task_info, task_result
 from mockserver.families.tasks.model import Task, Work, copied_headers
 from mockserver.family import Hooks
 from mockserver.nodes import Node
@@ -60,7 +60,7 @@ class TaskRegistry(Hooks):
     each work is next due, so that a request costs the same however many tasks wait."""
 
     def __init__(self, clock: Clock, nodes: Sequence[Node], store: IndexStore, *, seed: int = 0,
-                 node_tasks_cancellable: bool = True) -> None:
+                 node_tasks_cancellable: bool = True, info_style: InfoStyle = ELASTICSEARCH) -> None:
         rng = random.Random(seed)
         self.clock = clock
         self.store = store
@@ -68,6 +68,7 @@ class TaskRegistry(Hooks):
         self.results: dict[TaskId, dict[str, Any]] = {}  # the `.tasks` results index
         self.cancel_lag = 0.05  # how long cancelled work keeps running before it stops
         self.node_tasks_cancellable = node_tasks_cancellable  # `[n]` tasks are cancellable from 8.0
+        self.info_style = info_style
         self._spread = itertools.cycle(list(self.nodes))
         self._rank = {node_id: rank for rank, node_id in enumerate(self.nodes)}
         self._agenda: list[tuple[float, int, Task]] = []  # a heap: (when due, order, task)
@@ -110,7 +111,7 @@ class TaskRegistry(Hooks):
         """The task is done: store its result if asked to, and unregister it."""
         task.ended = at
         if task.store_result:
-            self.results[task.task_id] = task_result(task, task_info(task, at, detailed=True))
+            self.results[task.task_id] = task_result(task, task_info(task, at, detailed=True, style=self.info_style))
         self.nodes[task.node].tasks.pop(task.id, None)
 
     @contextmanager
@@ -176,7 +177,7 @@ class TaskRegistry(Hooks):
             return
         now = self.clock.now()
         if not task.cancelled:
-            task.cancelled, task.cancel_reason = True, reason
+            task.cancelled, task.cancel_reason, task.cancelled_at = True, reason, self.clock.now()
             if task.work is not None and task.ended is None:
                 lag = self.cancel_lag if task.cancel_lag is None else task.cancel_lag
                 task.work.cancel(now, now + lag, reason)

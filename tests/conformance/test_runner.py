@@ -203,7 +203,7 @@ def test_a_teardown_step_naming_what_was_never_captured_is_skipped_not_an_error(
           - request: {method: DELETE, path: "/${run}-index"}
             expect: {status: [200, 404]}
         """)
-    target = ScriptedTarget(lambda r: (500, {}))
+    target = ScriptedTarget(lambda r: (500, {}) if r.method == "PUT" else (200, {}))
     result = run_scenario(loaded, target)
     assert result.outcome == "failed" and result.teardown_problems == []
     stop = result.steps[1]

@@ -41,7 +41,8 @@ def jobs_of(version: str = "8.14.0"):
     ("regression", "training_percent", 0, "[training_percent] must be a positive double in (0, 100]"),
     ("classification", "training_percent", 100.1, "[training_percent] must be a positive double in (0, 100]"),
     ("regression", "loss_function_parameter", 0.0, "[loss_function_parameter] must be a positive double"),
-    ("classification", "num_top_classes", -2, "[num_top_classes] must be an integer in [0, 1000] or a special value -1"),
+    ("classification", "num_top_classes", -2,
+     "[num_top_classes] must be an integer in [0, 1000] or a special value -1"),
     ("classification", "num_top_classes", 1001,
      "[num_top_classes] must be an integer in [0, 1000] or a special value -1"),
     ("regression", "alpha", -0.1, "[alpha] must be a non-negative double"),
@@ -57,8 +58,9 @@ def test_supervised_parameters_out_of_range(kind, field, value, message):
 
 
 def test_supervised_parameters_at_their_bounds_are_accepted():
-    analysis = {"dependent_variable": "y", "training_percent": 0.5, "num_top_classes": -1, "eta_growth_rate_per_tree": 2.0,
-                "max_optimization_rounds_per_hyperparameter": 0, "soft_tree_depth_tolerance": 0.01}
+    analysis = {"dependent_variable": "y", "training_percent": 0.5, "num_top_classes": -1,
+                "eta_growth_rate_per_tree": 2.0, "max_optimization_rounds_per_hyperparameter": 0,
+                "soft_tree_depth_tolerance": 0.01}
     params = parse_config("job", Document.of(body({"classification": analysis}))).analysis.params
     assert (params["training_percent"], params["num_top_classes"]) == (0.5, -1)
 
@@ -72,7 +74,8 @@ def test_maximum_number_trees_is_a_deprecated_max_trees():
     config = parse_config("job", Document.of(body({"classification": {"dependent_variable": "y",
                                                                       "maximum_number_trees": 40}})))
     assert config.analysis.params["max_trees"] == 40
-    assert config.analysis.deprecations == ("Deprecated field [maximum_number_trees] used, expected [max_trees] instead",)
+    assert config.analysis.deprecations == (
+        "Deprecated field [maximum_number_trees] used, expected [max_trees] instead",)
     assert reason(body({"regression": {"dependent_variable": "y", "maximum_number_trees": 0}})) == (
         "[max_trees] must be an integer in [1, 2000]")
 

@@ -52,8 +52,8 @@ class DfaConfig:
         doc |= {"source": self.source, "dest": self.dest, "analysis": self.analysis.config()}
         if self.analyzed_fields is not None:
             doc["analyzed_fields"] = self.analyzed_fields
-        doc |= {"model_memory_limit": self.model_memory_limit or DEFAULT_MEMORY_LIMIT, "allow_lazy_start": self.allow_lazy_start,
-                "max_num_threads": self.max_num_threads}
+        doc |= {"model_memory_limit": self.model_memory_limit or DEFAULT_MEMORY_LIMIT,
+                "allow_lazy_start": self.allow_lazy_start, "max_num_threads": self.max_num_threads}
         if self.meta is not None:
             doc["_meta"] = self.meta
         return doc

@@ -18,7 +18,6 @@ from conformance import gating, hookspecs, redaction
 from conformance.cleanup import clean_target
 from conformance.coverage import CoverageRow, coverage
 from conformance.discovery import OWN_ROOTS, is_scenario_file, scenario_set, within
-from conformance.schedule import longest_first, remembered
 from conformance.events import Event, EventHandler, RunFinished, RunStarted, ScenarioFinished, ScenariosCollected
 from conformance.events import ResourcesSwept, ScenarioStarted
 from conformance.handlers.coverage_txt import CoverageText
@@ -31,6 +30,7 @@ from conformance.model import Scenario
 from conformance.options import add_pytest_options, target_config
 from conformance.records import scenario_record, unusable_record
 from conformance.runner import run_scenario
+from conformance.schedule import longest_first, remembered
 from conformance.variables import run_prefix
 from conformance.targets import Target, create_target
 from conformance.targets import named

@@ -21,12 +21,12 @@ from sortedcontainers import SortedDict
 
 from mockserver.clock import Clock
 from mockserver.errors import ApiError, IllegalState, ResourceAlreadyExists, StatusError, ValidationFailed
+from mockserver.families.cluster.dynamic import DynamicSettings
 from mockserver.families.indices.models import Index, IndexStore
 from mockserver.families.indices.query import field_value, is_missing
 from mockserver.families.ml.analysis import Features
-from mockserver.families.cluster.dynamic import DynamicSettings
 from mockserver.families.ml.config import MAX_MEMORY_SETTING, DfaConfig, capped_memory_limit, size_text
-from mockserver.families.ml.ids import expand, missing
+from mockserver.families.ml.ids import expand, is_all, missing, tokens
 from mockserver.families.security.models import Security
 from mockserver.family import Hooks
 from mockserver.nodes import Node
@@ -248,9 +248,11 @@ class DfaJobs(Hooks):
                    timeout: TimeValue = STOP_TIMEOUT) -> None:
         """Stop the jobs an id expression names and wait until their tasks are gone; `IllegalState` (500) when
         `timeout` passes first."""
-        named = self.select_ids(expression, allow_no_match)
-        running = [self.job(job_id) for job_id in named if job_id in self._running]  # the others have no task
-        waiting = self.stop_tasks(running, force)
+        if is_all(tokens(expression)) and self.jobs:  # of all jobs, only those with a task have anything to stop
+            named = sorted(job_id for job_id in self._running if job_id in self.jobs)
+        else:
+            named = [job_id for job_id in self.select_ids(expression, allow_no_match) if job_id in self._running]
+        waiting = self.stop_tasks([self.job(job_id) for job_id in named], force)
         if waiting and not await self.clock.wait_until(lambda: self.all_stopped(waiting),
                                                        self.clock.deadline(timeout.seconds)):
             raise IllegalState(f"Timed out when waiting for persistent tasks after {timeout}")

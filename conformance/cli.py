@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -63,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     mock.add_argument("--realtime", action="store_true",
                       help="keep the mock on wall time: a waiting request really waits out its timeout (default: "
                            "virtual time, which jumps ahead whenever every request in flight is waiting)")
+    mock.add_argument("--openapi", action="store_true",
+                      help="print the OpenAPI 3.1 description of what this mock serves (also served at "
+                           "GET /_stopcheck/openapi.json) instead of serving it")
 
     report = commands.add_parser("report", help="write the HTML report of one or more results files")
     report.add_argument("results", nargs="+", type=Path, help="results.json files (their targets side by side)")
@@ -195,6 +199,12 @@ def _mock(args: argparse.Namespace) -> int:
         return 2
     settings = MockSettings(flavour=args.flavour, version=Version.parse(args.version) if args.version else None,
                             nodes=args.nodes, security=security, clock="system" if args.realtime else "virtual")
+    if args.openapi:
+        from mockserver.cluster import Cluster
+        from mockserver.openapi import document
+
+        print(json.dumps(document((route for route, _ in Cluster(settings).routes()), settings), indent=2))
+        return 0
     serve_forever(settings, args.host, args.port)
     return 0
 

@@ -36,7 +36,7 @@ def build_app(settings: MockSettings | None = None) -> web.Application:
 
     app = web.Application(client_max_size=64 * 1024 * 1024)
     app[CLUSTER_KEY] = cluster
-    app.router.add_route("*", "/{tail:.*}", dispatch)
+    app.router.add_route("*", "/{tail:(?s:.*)}", dispatch)  # any path, control characters included
     return app
 
 

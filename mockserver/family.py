@@ -43,7 +43,7 @@ Fixture = Callable[[S, dict[str, Any]], Any]
 
 
 class Catalogue(Protocol):
-    """What the cluster tells about all its families (for `GET /_xpack` and the fixture endpoints)."""
+    """What the cluster tells about all its families (for `GET /_xpack`, the fixture endpoints and the API description)."""
 
     @property
     def features(self) -> frozenset[str]: ...
@@ -51,6 +51,8 @@ class Catalogue(Protocol):
     def fixture(self, name: str) -> Callable[[dict[str, Any]], Any] | None: ...
 
     def fixture_names(self) -> list[str]: ...
+
+    def routes(self) -> list[tuple[Route[Any], Any]]: ...
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from mockserver.errors import IllegalArgument
 from mockserver.timevalue import TimeValue
 
+Parser = Callable[[str, str], Any]
+P = TypeVar("P", bound=Parser)
+_INT = 2**31
+_LONG = 2**63
+TIME_VALUE_PATTERN = r"^(-1|0|[0-9]+(nanos|micros|ms|s|m|h|d))$"
 
+
+def accepts(schema: dict[str, Any]) -> Callable[[P], P]:
+    """Declare, as a JSON Schema, the values a parser accepts (what an API description says of its parameter)."""
+    def declare(parse: P) -> P:
+        parse.json_schema = schema  # type: ignore[attr-defined]
+        return parse
+    return declare
+
+
+def json_schema(parse: Parser) -> dict[str, Any]:
+    """The JSON Schema a parser declared with `accepts`; any string for one that did not."""
+    return getattr(parse, "json_schema", {"type": "string"})
+
+
+@accepts({"type": "boolean"})
 def boolean(raw: str, name: str) -> bool:
     """Strict booleans: only `true` and `false`; a bare `?flag` means true."""
     if raw in ("", "true"):
@@ -18,18 +38,22 @@ def boolean(raw: str, name: str) -> bool:
     raise IllegalArgument(f"Failed to parse value [{raw}] as only [true] or [false] are allowed.")
 
 
+@accepts({"type": "string", "pattern": TIME_VALUE_PATTERN})
 def time_value(raw: str, name: str) -> TimeValue:
     return TimeValue.parse(raw, name)
 
 
+@accepts({"type": "string"})
 def string(raw: str, name: str) -> str:
     return raw
 
 
+@accepts({"type": "array", "items": {"type": "string", "minLength": 1}})
 def string_list(raw: str, name: str) -> list[str]:
     return [part for part in raw.split(",") if part]
 
 
+@accepts({"type": "integer", "minimum": -_INT, "maximum": _INT - 1})
 def integer(raw: str, name: str) -> int:
     try:
         return int(raw)
@@ -37,6 +61,7 @@ def integer(raw: str, name: str) -> int:
         raise IllegalArgument(f"Failed to parse int parameter [{name}] with value [{raw}]") from None
 
 
+@accepts({"type": "integer", "minimum": -_LONG, "maximum": _LONG - 1})
 def long(raw: str, name: str) -> int:
     try:
         return int(raw)
@@ -49,7 +74,7 @@ class Param:
     """A query parameter a route consumes: its name, parser and the value when absent."""
 
     name: str
-    parse: Callable[[str, str], Any] = string
+    parse: Parser = string
     default: Any = None
 
 

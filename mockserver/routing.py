@@ -153,19 +153,24 @@ class Router:
         """The route and call for this request: the most specific matching route, its parameters (their errors first),
         then its body. Raises the routing-layer error a real cluster gives when no route matches."""
         segments = _split(request.path)
-        matching = self._trie.matches(segments)
-        allowed = next((found for node in matching if (found := node.by_method.get(request.method))), None)
-        if allowed is None:
-            if matching:
-                raise MethodNotAllowed(request.uri, request.method, sorted({m for n in matching for m in n.by_method}))
-            raise NoHandler(request.uri, request.method)
-        route, state = allowed
+        route, state = self.match(request.method, segments, request.uri)
         bound = route.bind(segments)
         params = parse_params(dict(request.query), route.params, request.path, bound)
         call = Call(state, request.method, request.path, request.uri, bound, params, headers=request.headers,
                     action=route.action)
         _parse_body(call, route.body, request.body)
         return route, call
+
+    def match(self, method: str, segments: list[str], uri: str) -> tuple[Route[Any], Any]:
+        """The most specific route for a method on a path (split in segments) and its state, or the routing
+        error a real cluster gives (405 when other methods match, the bare 400 when nothing does)."""
+        matching = self._trie.matches(segments)
+        allowed = next((found for node in matching if (found := node.by_method.get(method))), None)
+        if allowed is None:
+            if matching:
+                raise MethodNotAllowed(uri, method, sorted({m for n in matching for m in n.by_method}))
+            raise NoHandler(uri, method)
+        return allowed
 
 
 def _parse_body(call: Call[Any], policy: Body, raw: bytes) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from mockserver.families.cluster.dynamic import nested
 from mockserver.families.cluster.models import ClusterInfo
 from mockserver.nodes import Node
+from mockserver.openapi import document
 from mockserver.params import Param, boolean, string_list, time_value
 from mockserver.routing import Body, Call, Route
 
@@ -82,6 +83,10 @@ async def put_settings(call: Call[ClusterInfo]) -> dict[str, Any]:
     return {"acknowledged": True, **{scope: values if flat else nested(values) for scope, values in applied.items()}}
 
 
+async def openapi(call: Call[ClusterInfo]) -> dict[str, Any]:
+    return document((route for route, _ in call.state.catalogue.routes()), call.state.settings)
+
+
 async def use_fixture(call: Call[ClusterInfo]) -> Any:
     return call.state.use_fixture(call.path_params["name"], call.body)
 
@@ -104,4 +109,5 @@ ROUTES: tuple[Route[ClusterInfo], ...] = (
                                             ("PUT", put_settings, _PUT_SETTINGS, Body.REQUIRED))),
     Route("GET", "/_stopcheck/fixtures", list_fixtures),
     Route("POST", "/_stopcheck/fixtures/{name}", use_fixture, body=Body.OPTIONAL),
+    Route("GET", "/_stopcheck/openapi.json", openapi),
 )

@@ -121,7 +121,10 @@ async def bulk(call: Call[IndexStore]) -> dict[str, Any]:
     position = 0
     while position < len(lines):
         action = lines[position]
-        if not isinstance(action, dict) or len(action) != 1:
+        if not isinstance(action, dict):
+            raise IllegalArgument(f"Malformed action/metadata line [{position + 1}], expected START_OBJECT but "
+                                  f"found [{token(action)}]")
+        if len(action) != 1:
             raise IllegalArgument(f"Malformed action/metadata line [{position + 1}], expected a simple value for "
                                   f"field [{next(iter(action), '')}] but found [START_OBJECT]")
         (kind, meta), = action.items()
@@ -133,6 +136,8 @@ async def bulk(call: Call[IndexStore]) -> dict[str, Any]:
         position += 1
         try:
             if kind in ("index", "create"):
+                if position == len(lines):  # an action without its source ends the request (BulkRequestParser)
+                    break
                 source = lines[position]
                 position += 1
                 result = store.index_document(index_name, doc_id, source, create_only=kind == "create")

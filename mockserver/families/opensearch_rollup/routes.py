@@ -7,7 +7,7 @@ from typing import Any, Callable
 from mockserver.errors import IllegalArgument, ValidationFailed
 from mockserver.families.opensearch_rollup.access import JobUser
 from mockserver.families.opensearch_rollup.models import RollupJobs
-from mockserver.params import Param, integer, long, string
+from mockserver.params import Param, accepts, integer, long, string
 from mockserver.routing import Body, Call, Handler, Reply, Route
 
 BASE = "/_plugins/_rollup/jobs"
@@ -26,6 +26,7 @@ def _user(call: Rollups) -> JobUser | None:
     return call.state.access.requester(call.headers, call.uri)
 
 
+@accepts({"enum": sorted(_REFRESH_POLICIES)})
 def refresh_policy(raw: str, name: str) -> bool:
     """`WriteRequest.RefreshPolicy.parse`; true when the write forces a refresh."""
     if raw not in _REFRESH_POLICIES:

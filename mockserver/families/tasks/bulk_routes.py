@@ -11,7 +11,7 @@ from mockserver.errors import IllegalArgument, ParsingError, ValidationFailed, X
 from mockserver.families.tasks import bulk
 from mockserver.families.tasks.bulk import AUTO_SLICES, BulkRequest, Kind, check_query
 from mockserver.families.tasks.registry import TaskRegistry
-from mockserver.params import Param, boolean, integer, string, time_value
+from mockserver.params import Param, accepts, boolean, integer, string, time_value
 from mockserver.routing import Body, Call, Reply, Route
 from mockserver.xcontent import Document, token
 
@@ -22,6 +22,7 @@ _RATE_ERROR = "[requests_per_second] must be a float greater than 0. Use -1 to d
 
 
 # parameter parsers (their errors come before the unrecognized-parameter check, as in `prepareRequest`) ---------
+@accepts({"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"const": -1}]})
 def requests_per_second(raw: str, name: str) -> float:
     if not _FLOAT.fullmatch(raw.strip()):
         raise IllegalArgument(_RATE_ERROR)
@@ -33,6 +34,7 @@ def requests_per_second(raw: str, name: str) -> float:
     return value
 
 
+@accepts({"anyOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}]})
 def slices(raw: str, name: str) -> int:
     if raw == "auto":
         return AUTO_SLICES
@@ -41,6 +43,7 @@ def slices(raw: str, name: str) -> int:
     return int(raw)
 
 
+@accepts({"type": "integer", "minimum": 0, "maximum": 2**31 - 1})
 def max_docs(raw: str, name: str) -> int:
     value = integer(raw, name)
     if value < 0:
@@ -48,6 +51,7 @@ def max_docs(raw: str, name: str) -> int:
     return value
 
 
+@accepts({"type": "integer", "minimum": 0, "maximum": 2**31 - 1})
 def scroll_size(raw: str, name: str) -> int:
     value = integer(raw, name)
     if value < 0:
@@ -55,6 +59,7 @@ def scroll_size(raw: str, name: str) -> int:
     return value
 
 
+@accepts({"enum": ["abort", "proceed"]})
 def conflicts(raw: str, name: str) -> str:
     if raw not in ("abort", "proceed"):
         raise IllegalArgument(f'conflicts may only be "proceed" or "abort" but was [{raw}]')

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from mockserver.families.tasks.errors import MalformedTaskId
+from mockserver.params import accepts
 
 _LONG = re.compile(r"[+-]?\d+")
 _LONG_RANGE = range(-(2**63), 2**63)
@@ -34,6 +35,7 @@ class TaskId:
         return cls(node, int(number))
 
 
+@accepts({"type": "string", "pattern": "^[^:]+:[0-9]{1,18}$"})
 def task_id(raw: str, name: str) -> TaskId | None:
     """Parameter parser for task ids (`parent_task_id`, and `task_id` from the query or the path)."""
     return TaskId.parse(raw)

@@ -1,0 +1,83 @@
+"""The OpenAPI description of the mock: generated from the route table, accepted by a real validator, served
+by the mock and printed by `stopcheck mock --openapi`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+from openapi_spec_validator import validate
+
+from mockserver.cluster import Cluster
+from mockserver.openapi import document
+from mockserver.params import json_schema
+from mockserver.settings import MockSettings
+
+
+def _document(flavour: str) -> dict:
+    settings = MockSettings(flavour=flavour)
+    return document((route for route, _ in Cluster(settings).routes()), settings)
+
+
+@pytest.mark.parametrize("flavour", ["elasticsearch", "opensearch"])
+def test_the_validator_accepts_the_description(flavour):
+    validate(_document(flavour))
+
+
+@pytest.mark.parametrize("flavour", ["elasticsearch", "opensearch"])
+def test_every_route_and_declared_parameter_is_described_with_its_parser_type(flavour):
+    settings = MockSettings(flavour=flavour)
+    paths = _document(flavour)["paths"]
+    for route, _ in Cluster(settings).routes():
+        operation = paths["/" + "/".join(route.segments)][route.method.lower()]
+        described = {p["name"]: p for p in operation["parameters"]}
+        for param in route.params:
+            schema = described[param.name]["schema"]
+            assert {k: v for k, v in schema.items() if k not in ("default", "minLength")} == json_schema(param.parse)
+
+
+def test_defaults_types_and_linked_response_schemas_of_a_stop():
+    stop = _document("elasticsearch")["paths"]["/_rollup/job/{id}/_stop"]["post"]
+    params = {p["name"]: p for p in stop["parameters"]}
+    assert params["id"] == {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+    assert params["timeout"]["schema"]["default"] == "30s"
+    assert params["wait_for_completion"]["schema"] == {"type": "boolean", "default": False}
+    assert stop["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/rollup.stop_response"}
+    assert "requestBody" not in stop
+
+
+def test_lists_are_comma_separated_and_bodies_follow_the_body_policy():
+    paths = _document("elasticsearch")["paths"]
+    nodes = next(p for p in paths["/_tasks"]["get"]["parameters"] if p["name"] == "nodes")
+    assert (nodes["schema"]["type"], nodes["style"], nodes["explode"]) == ("array", "form", False)
+    assert paths["/_rollup/job/{id}"]["put"]["requestBody"]["required"] is True
+
+
+def test_errors_are_the_envelope_and_refs_resolve_into_the_components():
+    described = _document("opensearch")
+    schemas = described["components"]["schemas"]
+    assert set(schemas["error.envelope"]["required"]) == {"error", "status"}
+    refs = set()
+
+    def collect(node):
+        if isinstance(node, dict):
+            refs.update(v for k, v in node.items() if k == "$ref")
+            [collect(v) for v in node.values()]
+        elif isinstance(node, list):
+            [collect(v) for v in node]
+
+    collect(described)
+    assert refs and all(ref.removeprefix("#/components/schemas/") in schemas for ref in refs)
+
+
+def test_the_mock_serves_the_description_the_command_prints(es_mock):
+    with urllib.request.urlopen(f"{es_mock.url}/_stopcheck/openapi.json") as response:
+        served = json.load(response)
+    printed = subprocess.run([sys.executable, "-m", "conformance.cli", "mock", "--openapi"], capture_output=True,
+                             text=True, check=True).stdout
+    assert served == json.loads(printed)
+    validate(served)

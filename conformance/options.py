@@ -40,6 +40,12 @@ RUN_OPTIONS = (
     RunOption("allow-disposable", "consent to scenarios that stop or cancel everything (_all, *): only on a cluster "
                                   "you can wipe", "store_true"),
     RunOption("username", "basic-auth user name (password: $STOPCHECK_PASSWORD)"),
+    RunOption("auth", "sigv4: sign requests to a cluster URL with AWS SigV4 (Amazon OpenSearch Service, managed "
+                      "Elasticsearch), credentials from botocore's chain; needs --aws-region and the aws extra "
+                      "(default: the credentials in the environment)"),
+    RunOption("aws-region", "with --auth sigv4: the cluster's AWS region", metavar="REGION"),
+    RunOption("aws-service", "with --auth sigv4: the service name to sign for (default: es; aoss for OpenSearch "
+                             "Serverless)", metavar="SERVICE"),
     RunOption("ca-certs", "CA bundle to verify an https cluster", metavar="PEM"),
     RunOption("client-cert", "client certificate", metavar="PEM"),
     RunOption("client-key", "client certificate key", metavar="PEM"),
@@ -58,8 +64,8 @@ RUN_OPTIONS = (
 )
 
 
-CONNECTION_OPTIONS = ("targets-file", "username", "ca-certs", "client-cert", "client-key",
-                      "insecure")
+CONNECTION_OPTIONS = ("targets-file", "username", "auth", "aws-region", "aws-service", "ca-certs", "client-cert",
+                      "client-key", "insecure")
 
 
 def target_config(option: Callable[[str], Any], spec: str, named: Mapping[str, NamedTarget]) -> TargetConfig:
@@ -67,7 +73,8 @@ def target_config(option: Callable[[str], Any], spec: str, named: Mapping[str, N
     consent = frozenset({DISPOSABLE}) if option("allow_disposable") else frozenset()
     return TargetConfig(target=spec, username=option("username"), ca_certs=option("ca_certs"),
                         client_cert=option("client_cert"), client_key=option("client_key"),
-                        insecure=bool(option("insecure")), consent=consent, named=named)
+                        insecure=bool(option("insecure")), auth=option("auth"), aws_region=option("aws_region"),
+                        aws_service=option("aws_service"), consent=consent, named=named)
 
 
 def add_pytest_options(group: Any) -> None:

@@ -18,7 +18,6 @@ from conformance import gating, hookspecs, redaction
 from conformance.cleanup import clean_target
 from conformance.coverage import CoverageRow, coverage
 from conformance.discovery import OWN_ROOTS, is_scenario_file, scenario_set, within
-from conformance.schedule import longest_first, remembered
 from conformance.events import Event, EventHandler, RunFinished, RunStarted, ScenarioFinished, ScenariosCollected
 from conformance.events import ResourcesSwept, ScenarioStarted
 from conformance.handlers.coverage_txt import CoverageText
@@ -31,6 +30,7 @@ from conformance.model import Scenario
 from conformance.options import add_pytest_options, target_config
 from conformance.records import scenario_record, unusable_record
 from conformance.runner import run_scenario
+from conformance.schedule import longest_first, remembered
 from conformance.variables import run_prefix
 from conformance.targets import Target, create_target
 from conformance.targets import named
@@ -170,8 +170,15 @@ def _asked(config: pytest.Config) -> bool:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     config = parent.config
     if is_scenario_file(file_path) and (config.getoption("stopcheck") or within(file_path, _roots(config))):
-        return ScenarioFile.from_parent(parent, path=file_path)
+        return ScenarioFile.from_parent(parent, path=file_path, nodeid=_node_path(config, file_path))
     return None
+
+
+def _node_path(config: pytest.Config, path: Path) -> str:
+    """A scenario file's part of its node ids, from which the controller finds the file again: relative to the
+    rootdir, as pytest writes it, and absolute outside it (where pytest would write it relative to whichever
+    argument holds the file)."""
+    return path.relative_to(config.rootpath).as_posix() if path.is_relative_to(config.rootpath) else path.as_posix()
 
 
 def _specs(config: pytest.Config) -> list[str]:
@@ -391,9 +398,8 @@ class Pipeline:
                 swept_problem = f"{type(error).__name__}: {error}"
                 self.emit(ResourcesSwept(planned.label, (), (), (swept_problem,)))
                 continue
-            if swept.removed or swept.left or swept.problems:
-                self.emit(ResourcesSwept(planned.label, tuple(f"{r.kind} {r.name}" for r in swept.removed),
-                                         tuple(f"{r.kind} {r.name}" for r in swept.left), swept.problems))
+            self.emit(ResourcesSwept(planned.label, tuple(f"{r.kind} {r.name}" for r in swept.removed),
+                                     tuple(f"{r.kind} {r.name}" for r in swept.left), swept.problems))
 
 
 def _scenario_and_target(nodeid: str) -> tuple[str, str] | None:

@@ -136,7 +136,12 @@ def _execute(target: Target, step: Step, phase: str, index: int, variables: Vari
             _capture(step, values, variables, record)
             return record
         _send_until_expected(target, step, variables, record)
-    except (UndefinedVariable, TargetError) as exc:
+    except UndefinedVariable as exc:
+        if phase == "teardown":  # it names what an earlier step would have captured: that was never created
+            record.skipped = f"nothing to clean up: {exc}"
+        else:
+            record.problems.append(str(exc))
+    except TargetError as exc:
         record.problems.append(str(exc))
     return record
 
@@ -184,7 +189,7 @@ def _capture(step: Step, body: Any, variables: Variables, record: StepRecord) ->
 
 def build_request(step: Step, variables: Variables) -> Request:
     spec = step.request
-    params = {k: _param_text(v) for k, v in variables.expand(spec.params).items()}
+    params = {k: param_text(v) for k, v in variables.expand(spec.params).items()}
     headers = variables.expand(spec.headers)
     body: bytes | None = None
     if spec.ndjson is not None:
@@ -195,9 +200,10 @@ def build_request(step: Step, variables: Variables) -> Request:
     return Request(spec.method, variables.expand(spec.path), params, body, headers)
 
 
-def _param_text(value: Any) -> str:
+def param_text(value: Any) -> str:
+    """A parameter as sent in a query string or a path: booleans as true/false, lists comma-joined."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return ",".join(map(str, value))
+        return ",".join(map(param_text, value))
     return str(value)

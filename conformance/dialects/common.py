@@ -55,11 +55,3 @@ def needs_consent(steps: Iterable[Step]) -> tuple[str, ...]:
     changes = any(s.request is not None and s.request.method not in ("GET", "HEAD") for s in steps)
     return (DISPOSABLE,) if changes else ()
 
-
-def param_text(value: Any) -> str:
-    """A parameter as it appears in a path: booleans as true/false, lists comma-joined."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ",".join(map(param_text, value))
-    return str(value)

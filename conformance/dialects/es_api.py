@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from conformance.dialects.common import param_text
 from conformance.documents import LoadError
+from conformance.runner import param_text
 
 _REFERENCE = re.compile(r"\$\{[^}]*\}")
 

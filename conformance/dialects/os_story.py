@@ -13,10 +13,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conformance.dialects.common import item_nodes, line, needs_consent, param_text, read_stream, slug
+from conformance.dialects.common import item_nodes, line, needs_consent, read_stream, slug
 from conformance.dialects.gates import Distributions, Never, NpmRange, Variant
 from conformance.documents import LoadError
 from conformance.model import Condition, Expectation, Polling, RequestSpec, Requirements, Scenario, Step
+from conformance.runner import param_text
 
 DEFAULT_DISTRIBUTION = "opensearch.org"
 _STORY_KEYS = {"$schema", "description", "prologues", "chapters", "epilogues", "version", "distributions",

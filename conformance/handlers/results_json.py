@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conformance.events import Event, RunFinished, RunStarted, ScenarioFinished, ScenariosCollected
+from conformance.events import Event, ResourcesSwept, RunFinished, RunStarted, ScenarioFinished, ScenariosCollected
 from conformance.discovery import scenario_set
 from conformance.handlers.files import write_atomic
 from conformance.sources import load_sources
@@ -48,6 +48,11 @@ class ResultsJson:
                 counts = self.head["summary"].setdefault(label, dict.fromkeys(OUTCOMES, 0))
                 counts[record["outcome"]] += 1
                 self.records.append(json.dumps(record))
+            case ResourcesSwept(target=label):
+                target = self.head["targets"].get(label) or self.implicit.get(label)
+                if target is not None:
+                    target["leaks"] = {"removed": list(event.removed), "left": list(event.left),
+                                       "problems": list(event.problems)}
             case RunFinished(finished=finished, complete=complete):
                 self.head["finished"], self.head["complete"] = finished, complete
         self._write()
@@ -58,7 +63,7 @@ class ResultsJson:
             "started": event.started, "finished": None, "complete": False,
             "scenario_set": scenario_set([]), "targets": {}, "summary": {},
             "expectations": event.expectations, "sentences": [], "sources": {}}
-        for target in event.targets:
+        for target in ({**record, "leaks": None} for record in event.targets):
             if target["label"] in event.implicit:
                 self.implicit[target["label"]] = target
             else:

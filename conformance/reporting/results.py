@@ -32,6 +32,15 @@ class Run:
 
 
 @dataclass(frozen=True)
+class Leaks:
+    """The leak check after a run's scenarios on one target (each entry "kind name")."""
+
+    removed: tuple[str, ...]  # what the ledger still listed, torn down by the sweep
+    left: tuple[str, ...]  # what of the run was still there afterwards
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Target:
     label: str
     name: str
@@ -42,6 +51,7 @@ class Target:
     features: tuple[str, ...]
     problem: str | None
     run: Run
+    leaks: Leaks | None = None  # None: not checked, or a file from before the check
 
 
 @dataclass(frozen=True)
@@ -234,7 +244,15 @@ def _results(document: dict[str, Any], file: str) -> Results:
 def _target(label: str, record: dict[str, Any], run: Run) -> Target:
     return Target(label=label, name=record["name"], url=record["url"], flavour=record["flavour"],
                   version=record["version"], distribution=record.get("distribution"),
-                  features=tuple(record.get("features", ())), problem=record.get("problem"), run=run)
+                  features=tuple(record.get("features", ())), problem=record.get("problem"), run=run,
+                  leaks=_leaks(record.get("leaks")))
+
+
+def _leaks(record: dict[str, Any] | None) -> Leaks | None:
+    if record is None:
+        return None
+    return Leaks(removed=tuple(record.get("removed") or ()), left=tuple(record.get("left") or ()),
+                 problems=tuple(record.get("problems") or ()))
 
 
 def _scenario(record: dict[str, Any]) -> ScenarioResult:

@@ -12,6 +12,7 @@ from conformance.targets.http import HttpOptions, HttpTarget
 
 if TYPE_CHECKING:
     from conformance.targets.named import NamedTarget
+    from conformance.targets.sigv4 import SigV4Signer
 
 ENTRY_POINT_GROUP = "stopcheck.targets"
 SECURED_MOCK = "mock+security"
@@ -30,17 +31,33 @@ class TargetConfig:
     client_cert: str | None = None
     client_key: str | None = None
     insecure: bool = False
+    auth: str | None = None  # "sigv4"; None: the credentials the environment holds
+    aws_region: str | None = None
+    aws_service: str | None = None
     consent: frozenset[str] = frozenset()
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
     named: Mapping[str, "NamedTarget"] = field(default_factory=dict)  # from the targets file
 
     def http_options(self) -> HttpOptions:
+        tls = HttpOptions(url=self.target, ca_certs=self.ca_certs, client_cert=self.client_cert,
+                          client_key=self.client_key, insecure=self.insecure, consent=self.consent)
+        if self.auth == "sigv4":
+            return replace(tls, signer=self._sigv4_signer())
+        if self.auth is not None:
+            raise TargetError(f"unknown auth {self.auth!r}", "use --auth sigv4, or leave it out to sign in with the "
+                              "credentials in $STOPCHECK_USERNAME/$STOPCHECK_PASSWORD, $STOPCHECK_API_KEY or "
+                              "$STOPCHECK_BEARER_TOKEN")
         env = self.environ
-        return HttpOptions(
-            url=self.target, username=self.username or env.get("STOPCHECK_USERNAME"),
-            password=env.get("STOPCHECK_PASSWORD"), api_key=env.get("STOPCHECK_API_KEY"),
-            bearer_token=env.get("STOPCHECK_BEARER_TOKEN"), ca_certs=self.ca_certs, client_cert=self.client_cert,
-            client_key=self.client_key, insecure=self.insecure, consent=self.consent)
+        return replace(tls, username=self.username or env.get("STOPCHECK_USERNAME"),
+                       password=env.get("STOPCHECK_PASSWORD"), api_key=env.get("STOPCHECK_API_KEY"),
+                       bearer_token=env.get("STOPCHECK_BEARER_TOKEN"))
+
+    def _sigv4_signer(self) -> "SigV4Signer":
+        from conformance.targets.sigv4 import SigV4Signer
+
+        if not self.aws_region:
+            raise TargetError("--auth sigv4 needs the cluster's AWS region", "add --aws-region, e.g. eu-west-1")
+        return SigV4Signer.from_environment(self.aws_region, self.aws_service or "es")
 
 
 Factory = Callable[[TargetConfig], Target]

@@ -129,6 +129,10 @@ class TargetWrapper(Target):
     def send(self, request: Request) -> Response:
         return self.inner.send(request)
 
+    @property
+    def clock(self) -> TargetClock:
+        return self.inner.clock
+
     def fixture(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
         return self.inner.fixture(name, args)
 

@@ -14,7 +14,7 @@ from conformance.cli import main, plugin_options
 from conformance.resources import Resource, created, deleted, in_teardown_order
 from conformance.targets.base import Request, Response
 from conformance.targets.http import HttpOptions, HttpTarget
-from tests.conformance.conftest import run, scenario_folder
+from tests.conformance.conftest import results, run, scenario_folder
 
 ES, OS = "elasticsearch", "opensearch"
 
@@ -88,6 +88,12 @@ def indices(server):
     return sorted(response.body)
 
 
+def leaks(reports):
+    """The leak check of the run's one target, as results.json (checked against its schema) records it."""
+    [target] = results(reports)["targets"].values()
+    return target["leaks"]
+
+
 def test_every_creation_and_deletion_is_in_the_ledger(pytester, es_mock):
     folder = scenario_folder(pytester, "demo.ledger", "creates two indices", LEAVES_AN_INDEX)
     reports = pytester.path / "reports"
@@ -98,6 +104,7 @@ def test_every_creation_and_deletion_is_in_the_ledger(pytester, es_mock):
     assert {e.scenario for e in entries} == {"demo.ledger"} and {e.process for e in entries} == {"main"}
     assert all(e.name.startswith("sc-" + e.run.rpartition("-")[2] + "-") for e in entries)
     assert indices(es_mock) == [] and "leak check" not in result.stdout.str()
+    assert leaks(reports) == {"removed": [], "left": [], "problems": []}
 
 
 CRASH_IN_TEARDOWN = """
@@ -122,6 +129,7 @@ def test_what_a_crashed_worker_left_is_torn_down_after_the_run(pytester, es_mock
     assert {e.scenario for e in swept} == {"teardown after the run"} and len(swept) == 2
     assert "removed what the run left (ledger.jsonl): index sc-" in result.stdout.str()
     assert "leak check" not in result.stdout.str()
+    assert sorted(leaks(reports)["removed"]) == sorted(f"index {e.name}" for e in swept)
 
 
 WAITS_FOREVER = """\
@@ -228,6 +236,8 @@ def test_the_leak_check_names_what_could_not_be_removed_and_cleanup_removes_it(p
     output = result.stdout.str()
     assert f"teardown problem: index {left}: DELETE /{left} answered 500" in output
     assert f"leak check: still there: index {left} (stopcheck cleanup --run {run_id} removes them)" in output
+    assert leaks(reports) == {"removed": [], "left": [f"index {left}"],
+                              "problems": [f"index {left}: DELETE /{left} answered 500"]}
     monkeypatch.undo()
     assert main(["cleanup", "--run", reports.name, "--reports", str(reports.parent)]) == 0
     assert indices(es_mock) == []

@@ -1,10 +1,12 @@
 """The pytest plugin end to end, against the bundled mock: one stream of records feeding every output."""
 
+import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from conformance.cli import main
+from conformance.discovery import is_scenario_file
 from conformance.paths import ROOT, SCENARIOS
 from conformance.targets.http import HttpTarget
 from mockserver.families.rollup.models import RollupJobs
@@ -213,3 +215,22 @@ def test_a_plugin_adds_an_event_handler_that_sees_every_event(pytester, rollup_d
     run(pytester, str(rollup_dir / "stop_missing_job.yaml")).assert_outcomes(passed=1)
     assert (pytester.path / "events.txt").read_text().split() == [
         "RunStarted", "ScenariosCollected", "ScenarioStarted", "ScenarioFinished", "RunFinished"]
+
+
+@pytest.mark.parametrize("workers", [["-n", "2"], ["-p", "no:xdist"]])
+def test_scenarios_outside_the_rootdir_are_run_and_reported(pytester, tmp_path_factory, workers):
+    outside = tmp_path_factory.mktemp("elsewhere") / "rollup"
+    kept = ("library.yaml", "sentences.yaml", "stop_missing_job.yaml", "stop_stopped_job.yaml")
+    shutil.copytree(SCENARIOS / "rollup", outside, ignore=lambda d, names: [n for n in names if n not in kept])
+    reports = pytester.path / "reports"
+    single = tmp_path_factory.mktemp("single") / "stop_missing_job.yaml"
+    shutil.copy(outside / "stop_missing_job.yaml", single)
+    for paths, files in (([outside / "stop_stopped_job.yaml", outside], None), ([single], [str(single)])):
+        shutil.rmtree(reports, ignore_errors=True)
+        result = run(pytester, *map(str, paths), "--rootdir", str(pytester.path), *workers,
+                     "--stopcheck-report-dir", str(reports))
+        assert result.ret == 0, result.stdout.str()
+        document = results(reports)
+        recorded = sorted({s["file"] for s in document["scenarios"]})
+        assert recorded == (files or sorted(str(p) for p in outside.glob("*.yaml") if is_scenario_file(p)))
+        assert document["scenario_set"]["count"] == len(recorded)

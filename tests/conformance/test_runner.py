@@ -187,3 +187,26 @@ def test_an_optional_fixture_is_skipped_with_its_reason_where_the_target_lacks_i
     assert skipped.as_record()["skipped"] == "target scripted provides no fixture slow_stop"
     assert run_scenario(loaded, ScriptedTarget(lambda r: TIMED_OUT)).outcome == "failed", \
         "only the `when: {no_fixture: ...}` alternative applies without the fixture"
+
+
+def test_a_teardown_step_naming_what_was_never_captured_is_skipped_not_an_error(tmp_path):
+    loaded = scenario(tmp_path, """\
+        steps:
+          - name: start a job
+            request: {method: PUT, path: "/_rollup/job/${run}-job"}
+            expect: {status: 200}
+            capture: {job: id}
+        teardown:
+          - name: stop the job it started
+            request: {method: POST, path: "/_rollup/job/${job}/_stop"}
+            expect: {status: 200}
+          - request: {method: DELETE, path: "/${run}-index"}
+            expect: {status: [200, 404]}
+        """)
+    target = ScriptedTarget(lambda r: (500, {}) if r.method == "PUT" else (200, {}))
+    result = run_scenario(loaded, target)
+    assert result.outcome == "failed" and result.teardown_problems == []
+    stop = result.steps[1]
+    assert (stop.name, stop.attempts, stop.problems) == ("stop the job it started", 0, [])
+    assert stop.skipped.startswith("nothing to clean up:") and "job" in stop.skipped
+    assert [r.method for r in target.sent] == ["PUT", "DELETE"]

@@ -1,10 +1,12 @@
 """SigV4 end to end without AWS: stopcheck signs with botocore's signer and credential chain, and the mock,
 started to require SigV4 for given test credentials, verifies each signature with the same library."""
 
+import argparse
 import json
 
 import pytest
 
+from conformance.options import add_command_options, pytest_arguments, target_config
 from conformance.paths import SCENARIOS
 from conformance.targets import TargetConfig, TargetError, create_target
 from conformance.targets.base import Request
@@ -75,3 +77,38 @@ def test_a_wrong_secret_is_a_target_problem_and_no_credentials_are_explained(sec
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
     with pytest.raises(TargetError, match="no AWS credentials found"):
         create_target(TargetConfig(target="managed", named=named))
+
+
+def test_a_cluster_url_is_signed_from_the_command_line(pytester, secured_mock, aws_environment):
+    server = secured_mock(USERS, flavour="opensearch")
+    folder = pytester.path / "scenarios" / "opensearch_rollup"
+    folder.mkdir(parents=True)
+    for name in ("library.yaml", "get.yaml"):
+        (folder / name).write_text((SCENARIOS / "opensearch_rollup" / name).read_text())
+    reports = pytester.path / "reports"
+    result = run(pytester, str(folder / "get.yaml"), "--stopcheck-target", server.url, "--stopcheck-auth", "sigv4",
+                 "--stopcheck-aws-region", "eu-west-1", "--stopcheck-report-dir", str(reports))
+    result.assert_outcomes(passed=1)
+    assert SECRET not in "".join(p.read_text() for p in reports.iterdir()) + result.stdout.str()
+    unsigned = run(pytester, str(folder / "get.yaml"), "--stopcheck-target", server.url)
+    assert unsigned.ret == 2 and "answered 401" in unsigned.stdout.str()
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"auth": "sigv4"}, "--auth sigv4 needs the cluster's AWS region"),
+    ({"auth": "kerberos"}, "unknown auth 'kerberos'"),
+])
+def test_command_line_auth_mistakes_are_target_problems(options, message, aws_environment):
+    config = target_config(options.get, "https://search.example.com", {})
+    with pytest.raises(TargetError, match=message):
+        create_target(config)
+
+
+def test_the_run_command_hands_the_sigv4_options_to_pytest():
+    parser = argparse.ArgumentParser()
+    add_command_options(parser)
+    found = pytest_arguments(parser.parse_args(["--auth", "sigv4", "--aws-region", "us-east-1",
+                                                "--aws-service", "aoss"]))
+    assert found[found.index("--stopcheck-auth") + 1] == "sigv4"
+    assert found[found.index("--stopcheck-aws-region") + 1] == "us-east-1"
+    assert found[found.index("--stopcheck-aws-service") + 1] == "aoss"

@@ -10,6 +10,8 @@ import urllib.request
 
 import pytest
 
+from conformance.targets.base import TargetWrapper
+from conformance.targets.mock import MockTarget
 from mockserver.clock import VirtualClock
 
 ROLLUP_JOB = {"index_pattern": "sensor", "rollup_index": "sensor_rollup", "cron": "*/30 * * * * ?", "page_size": 10,
@@ -135,3 +137,15 @@ def test_a_cancelled_wait_does_not_hold_back_the_others():
         assert [seconds for seconds, _ in woke] == [60]
 
     asyncio.run(scenario())
+
+
+def test_the_mock_target_lets_poll_intervals_pass_on_the_mocks_clock_through_any_wrapper():
+    mock = MockTarget()
+    target = TargetWrapper(mock)  # as a run wraps its targets
+    try:
+        assert abs(target.clock.now() - mock.clock.now()) < 1  # the mock's time, not the wall's
+        before = target.clock.now()
+        target.clock.sleep(3600)
+        assert target.clock.now() - before >= 3600
+    finally:
+        target.close()

@@ -85,6 +85,19 @@ def test_a_target_that_could_not_be_used_says_why(tmp_path):
     assert text.count('data-outcome="not-run"') == 2
 
 
+def test_a_headline_names_what_the_leak_check_found(tmp_path):
+    document = two_targets()
+    document.document["targets"][ES9]["leaks"] = {"removed": ["index sc-ab12cd-a"], "left": ["index sc-ab12cd-b"],
+                                                  "problems": []}
+    document.document["targets"][ES8]["leaks"] = {"removed": [], "left": [], "problems": []}
+
+    text = _report(tmp_path, document)
+
+    assert "Removed what the run left: index sc-ab12cd-a" in text
+    assert "Leak check, still there: index sc-ab12cd-b" in text
+    assert text.count('class="leaks"') == 1, "a clean check says nothing"
+
+
 def test_matrix_groups_sentences_by_source_and_family(tmp_path):
     document = two_targets().sentence("Cancels a task.", family="tasks", source="es-tasks")
     document.scenario("tasks.cancel", ES8, family="tasks", source="es-tasks", quote="Cancels a task.")

@@ -27,6 +27,20 @@ def test_reads_targets_sentences_and_records(tmp_path):
     assert results.sentences[0].scenarios == ("rollup.stop.missing-job",)
 
 
+def test_the_leak_check_is_read_and_older_files_without_it_too(tmp_path):
+    document = two_targets()
+    document.document["targets"][ES9]["leaks"] = {"removed": ["index sc-ab12cd-a"], "left": ["index sc-ab12cd-b"],
+                                                  "problems": ["index sc-ab12cd-b: DELETE /sc-ab12cd-b answered 500"]}
+    document.document["targets"][ES8]["leaks"] = None
+    results = load_results(document.write(tmp_path / "results.json"))
+
+    assert results.targets[ES9].leaks.removed == ("index sc-ab12cd-a",)
+    assert results.targets[ES9].leaks.left == ("index sc-ab12cd-b",)
+    assert results.targets[ES9].leaks.problems == ("index sc-ab12cd-b: DELETE /sc-ab12cd-b answered 500",)
+    assert results.targets[ES8].leaks is None
+    assert load_results(two_targets().write(tmp_path / "old.json")).targets[ES9].leaks is None
+
+
 def test_explanation_hides_the_run_prefix_so_runs_compare(tmp_path):
     document = ResultsDocument().target(ES8).sentence(MISSING_JOB)
     document.scenario("rollup.stop.missing-job", ES8, "failed",

@@ -69,5 +69,9 @@ class DynamicSettings:
                     stored[key] = applied[scope][key] = _as_setting(value)
         return applied
 
+    def effective(self, key: str) -> Any:
+        """A setting's value in force: the transient one over the persistent one; None when unset."""
+        return self.values["transient"].get(key, self.values["persistent"].get(key))
+
     def get(self, flat: bool) -> dict[str, dict[str, Any]]:
         return {scope: dict(self.values[scope]) if flat else nested(self.values[scope]) for scope in SCOPES}

@@ -259,6 +259,24 @@ class IndexStore(Hooks):
                 raise IndexNotFound(part)
         return list(found.values())
 
+    def write_index(self, name: str) -> str | None:
+        """The index a write to `name` goes to (`IndexNameExpressionResolver.concreteWriteIndex`, lenient): the
+        index itself, or an alias' write index (its only index unless that one says `is_write_index: false`);
+        None when nothing has that name."""
+        if name in self.indices:
+            return name
+        aliased = [i for i in self.indices.values() if name in i.aliases]
+        if not aliased:
+            return None
+        flags = [i.aliases[name].get("is_write_index") for i in aliased]
+        if True in flags:
+            return aliased[flags.index(True)].name
+        if len(aliased) == 1 and flags[0] is not False:
+            return aliased[0].name
+        raise IllegalArgument(f"no write index is defined for alias [{name}]. The write index may be explicitly "
+                              "disabled using is_write_index=false or the alias points to multiple indices without "
+                              "one being designated as a write index")
+
     def put_alias(self, expression: str, alias: str, options: dict[str, Any]) -> None:
         """Point an alias at the indices an expression names (its name checked as an index name is)."""
         indices = self.resolve(expression)

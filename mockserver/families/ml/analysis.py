@@ -43,6 +43,7 @@ class Analysis:
 
     name: str
     params: dict[str, Any]
+    deprecations: tuple[str, ...] = ()  # the deprecation warnings parsing it raised
     analysis_phases: ClassVar[tuple[str, ...]] = ()
     trailing_phases: ClassVar[tuple[str, ...]] = ()
     feature_types: ClassVar[frozenset[str]] = NUMERIC
@@ -75,8 +76,8 @@ class Analysis:
 class OutlierDetection(Analysis):
     analysis_phases = ("computing_outliers",)
 
-    def __init__(self, params: dict[str, Any]) -> None:
-        super().__init__("outlier_detection", params)
+    def __init__(self, params: dict[str, Any], deprecations: tuple[str, ...] = ()) -> None:
+        super().__init__("outlier_detection", params, deprecations)
 
     def results(self, rows: list[Row], features: Features) -> dict[str, dict[str, Any]]:
         vectors = [[_as_float(field_value(source, path)) for path in features.values()] for _, source in rows]
@@ -134,8 +135,8 @@ class _Supervised(Analysis):
 
 
 class Regression(_Supervised):
-    def __init__(self, params: dict[str, Any]) -> None:
-        super().__init__("regression", params)
+    def __init__(self, params: dict[str, Any], deprecations: tuple[str, ...] = ()) -> None:
+        super().__init__("regression", params, deprecations)
 
     def predict(self, training: list[Any]) -> tuple[Any, dict[str, Any]]:
         values = [float(v) for v in training if isinstance(v, (int, float))]
@@ -143,8 +144,8 @@ class Regression(_Supervised):
 
 
 class Classification(_Supervised):
-    def __init__(self, params: dict[str, Any]) -> None:
-        super().__init__("classification", params)
+    def __init__(self, params: dict[str, Any], deprecations: tuple[str, ...] = ()) -> None:
+        super().__init__("classification", params, deprecations)
 
     @property
     def minimum_cardinality(self) -> dict[str, int]:
@@ -223,28 +224,43 @@ def _outlier_detection(document: Document, path: Path, job_id: str) -> Analysis:
     return reader.build(make)
 
 
+DEPRECATED_NAMES = {"maximum_number_trees": "max_trees"}  # `BoostedTreeParams.MAX_TREES`'s deprecated name
+
+
 def _supervised(name: str, extra: dict[str, str]) -> Any:
     fields = {**_SUPERVISED, **extra}
 
     def parse(document: Document, path: Path, job_id: str) -> Analysis:
-        reader = ObjectReader(name, document, path, set(fields))
+        reader = ObjectReader(name, document, path, set(fields) | set(DEPRECATED_NAMES))
         values = {field: reader.value(field, kind) for field, kind in fields.items()}
-        return reader.build(lambda: _build_supervised(name, values, job_id))
+        deprecations = []
+        for key in reader.body:  # in document order: the field set last wins, as with `ObjectParser`
+            if key in DEPRECATED_NAMES:
+                preferred = DEPRECATED_NAMES[key]
+                values[preferred] = reader.value(key, fields[preferred])
+                deprecations.append(f"Deprecated field [{key}] used, expected [{preferred}] instead")
+            elif key in DEPRECATED_NAMES.values():
+                values[key] = reader.value(key, fields[key])
+        return reader.build(lambda: _build_supervised(name, values, job_id, tuple(deprecations)))
 
     return parse
 
 
-def _build_supervised(name: str, values: dict[str, Any], job_id: str) -> Analysis:
+def _build_supervised(name: str, values: dict[str, Any], job_id: str, deprecations: tuple[str, ...]) -> Analysis:
+    """Validate in the order of the constructors (`BoostedTreeParams`, then `Classification`/`Regression`)."""
     dependent = values["dependent_variable"]
     if dependent is None:
         raise IllegalArgument("Required [dependent_variable]")
     _check_boosted_tree(values)
-    percent = values["training_percent"]
-    if percent is not None and not 1 <= percent <= 100:
-        raise _bad("[training_percent] must be a double in [1, 100]")
     top = values.get("num_top_classes")
     if top is not None and not -1 <= top <= 1000:
-        raise _bad("[num_top_classes] must be an integer in [-1, 1000]")
+        raise _bad("[num_top_classes] must be an integer in [0, 1000] or a special value -1")
+    percent = values["training_percent"]
+    if percent is not None and not 0 < percent <= 100:
+        raise _bad("[training_percent] must be a positive double in (0, 100]")
+    loss_parameter = values.get("loss_function_parameter")
+    if loss_parameter is not None and loss_parameter <= 0:
+        raise _bad("[loss_function_parameter] must be a positive double")
     params: dict[str, Any] = {"dependent_variable": dependent}
     params |= {k: values[k] for k in _BOOSTED_TREE if values[k] is not None}
     if name == "classification":
@@ -256,22 +272,30 @@ def _build_supervised(name: str, values: dict[str, Any], job_id: str) -> Analysi
     params["randomize_seed"] = zlib.crc32(job_id.encode()) if seed is None else seed
     if name == "regression":
         params["loss_function"] = values["loss_function"] or "mse"
-        if values["loss_function_parameter"] is not None:
-            params["loss_function_parameter"] = values["loss_function_parameter"]
+        if loss_parameter is not None:
+            params["loss_function_parameter"] = loss_parameter
     if values["feature_processors"]:
         params["feature_processors"] = values["feature_processors"]
     early = values["early_stopping_enabled"]
     params["early_stopping_enabled"] = True if early is None else early
-    return Regression(params) if name == "regression" else Classification(params)
+    kind = Regression if name == "regression" else Classification
+    return kind(params, deprecations)
 
 
 def _check_boosted_tree(values: dict[str, Any]) -> None:
+    """`BoostedTreeParams`' constructor checks, in its order."""
     checks = (("lambda", lambda v: v >= 0, "a non-negative double"),
               ("gamma", lambda v: v >= 0, "a non-negative double"),
               ("eta", lambda v: 0.001 <= v <= 1, "a double in [0.001, 1]"),
               ("max_trees", lambda v: 1 <= v <= 2000, "an integer in [1, 2000]"),
               ("feature_bag_fraction", lambda v: 0 < v <= 1, "a double in (0, 1]"),
-              ("num_top_feature_importance_values", lambda v: v >= 0, "a non-negative integer"))
+              ("num_top_feature_importance_values", lambda v: v >= 0, "a non-negative integer"),
+              ("alpha", lambda v: v >= 0, "a non-negative double"),
+              ("eta_growth_rate_per_tree", lambda v: 0.5 <= v <= 2.0, "a double in [0.5, 2.0]"),
+              ("soft_tree_depth_limit", lambda v: v >= 0, "a non-negative double"),
+              ("soft_tree_depth_tolerance", lambda v: v >= 0.01, "a double greater than or equal to 0.01"),
+              ("downsample_factor", lambda v: 0 < v <= 1, "a double in (0, 1]"),
+              ("max_optimization_rounds_per_hyperparameter", lambda v: 0 <= v <= 20, "an integer in [0, 20]"))
     for field, valid, expectation in checks:
         if values[field] is not None and not valid(values[field]):
             raise _bad(f"[{field}] must be {expectation}")

@@ -10,6 +10,7 @@ from typing import Any, Callable
 from mockserver.errors import ApiError, IllegalArgument, StatusError, ValidationFailed, XContentParseError
 from mockserver.families.indices.models import InvalidIndexName, validate_index_name
 from mockserver.families.ml.analysis import Analysis, parse_analysis
+from mockserver.wildcard import is_simple_pattern, simple_match
 from mockserver.xcontent import Document, ObjectReader, Path, token
 
 ID_LENGTH_LIMIT = 64
@@ -17,6 +18,8 @@ _VALID_ID = re.compile(r"[a-z0-9](?:[a-z0-9_\-.]*[a-z0-9])?")  # dots are accept
 _TOP_FIELDS = {"id", "description", "source", "dest", "analysis", "analyzed_fields", "model_memory_limit",
                "allow_lazy_start", "max_num_threads", "_meta", "config_type"}
 _BYTE_UNITS = {"b": 1, "kb": 1 << 10, "mb": 1 << 20, "gb": 1 << 30, "tb": 1 << 40, "pb": 1 << 50}
+DEFAULT_MEMORY_LIMIT = "1gb"
+MAX_MEMORY_SETTING = "xpack.ml.max_model_memory_limit"
 
 
 @dataclass(slots=True)
@@ -26,13 +29,14 @@ class DfaConfig:
     dest: dict[str, Any]
     analysis: Analysis
     analyzed_fields: dict[str, list[str]] | None
-    model_memory_limit: str
+    model_memory_limit: str | None  # None: the default, which a lower `xpack.ml.max_model_memory_limit` caps
     allow_lazy_start: bool
     max_num_threads: int
     description: str | None = None
     meta: dict[str, Any] | None = None
     create_time: int = 0
     version: str = ""
+    authorization: dict[str, Any] | None = None  # who put or last updated it (`XContentUtils.addAuthorizationInfo`)
 
     @property
     def results_field(self) -> str:
@@ -41,13 +45,15 @@ class DfaConfig:
     def document(self) -> dict[str, Any]:
         """The config as GET and PUT echo it (`DataFrameAnalyticsConfig.toXContent`)."""
         doc: dict[str, Any] = {"id": self.id, "create_time": self.create_time, "version": self.version}
+        if self.authorization is not None:
+            doc["authorization"] = self.authorization
         if self.description is not None:
             doc["description"] = self.description
         doc |= {"source": self.source, "dest": self.dest, "analysis": self.analysis.config()}
         if self.analyzed_fields is not None:
             doc["analyzed_fields"] = self.analyzed_fields
-        doc |= {"model_memory_limit": self.model_memory_limit, "allow_lazy_start": self.allow_lazy_start,
-                "max_num_threads": self.max_num_threads}
+        doc |= {"model_memory_limit": self.model_memory_limit or DEFAULT_MEMORY_LIMIT,
+                "allow_lazy_start": self.allow_lazy_start, "max_num_threads": self.max_num_threads}
         if self.meta is not None:
             doc["_meta"] = self.meta
         return doc
@@ -89,9 +95,9 @@ def parse_config(url_id: str, document: Document) -> DfaConfig:
             raise IllegalArgument(f"[{name}] must not be null.")
     if threads is not None and threads < 1:
         raise StatusError("[max_num_threads] must be a positive integer", 400)
-    config = DfaConfig(body_id or url_id, source, dest, analysis, analyzed_fields, memory or "1gb",
+    config = DfaConfig(body_id or url_id, source, dest, analysis, analyzed_fields, memory,
                        bool(lazy), threads or 1, description, meta)
-    problems = id_problems(config.id) + _dest_problems(dest["index"])
+    problems = id_problems(config.id) + _dest_problems(dest["index"]) + _excluded_analyzed_fields(config)
     if problems:
         raise ValidationFailed(*problems)
     return config
@@ -192,15 +198,71 @@ def _parse_analyzed_fields(document: Document, path: Path) -> dict[str, list[str
 def _parse_memory_limit(document: Document, path: Path) -> str:
     """`ByteSizeValue.parseBytesSizeValue`, echoed the way `getStringRep` prints it."""
     value = document.at(path)
-    text = str(value).strip().lower()
-    match = re.fullmatch(r"(\d+)\s*(b|kb|mb|gb|tb|pb)", text)
-    if match is None:
+    text = size_text(value)
+    if text is None:
         raise IllegalArgument(f"failed to parse setting [model_memory_limit] with value [{value}] as a size in "
                               f"bytes: unit is missing or unrecognized")
-    amount, unit = int(match.group(1)), match.group(2)
-    if amount * _BYTE_UNITS[unit] < _BYTE_UNITS["kb"]:
+    if size_bytes(text) < _BYTE_UNITS["kb"]:
         raise StatusError("[model_memory_limit] must be at least [1kb]", 400)
-    return f"{amount}{unit}"
+    return text
+
+
+def size_text(value: Any) -> str | None:
+    """A byte size (`20mb`, `8 GB`) as `getStringRep` prints it, or None when it is not one."""
+    match = re.fullmatch(r"(\d+)\s*(b|kb|mb|gb|tb|pb)", str(value).strip().lower())
+    return None if match is None else f"{int(match.group(1))}{match.group(2)}"
+
+
+def size_bytes(text: str) -> int:
+    """The bytes of a size `size_text` printed."""
+    unit = text.lstrip("0123456789")
+    return int(text[:-len(unit)]) * _BYTE_UNITS[unit]
+
+
+def size_display(text: str) -> str:
+    """A size as `ByteSizeValue.toString` prints it: in its largest whole unit, cut to one decimal, `.0` dropped
+    (`Strings.format1Decimals`)."""
+    amount = size_bytes(text)
+    unit = next(u for u in ("pb", "tb", "gb", "mb", "kb", "b") if amount >= _BYTE_UNITS[u] or u == "b")
+    whole, tenth = divmod(amount * 10 // _BYTE_UNITS[unit], 10)
+    return f"{whole}{unit}" if tenth == 0 else f"{whole}.{tenth}{unit}"
+
+
+def capped_memory_limit(requested: str | None, maximum: str | None) -> str | None:
+    """`DataFrameAnalyticsConfig.Builder.applyMaxModelMemoryLimit`: an explicit limit above the maximum is an
+    error; the default above it is silently lowered to it."""
+    if maximum is None or size_bytes(maximum) < _BYTE_UNITS["mb"]:  # unset, or 0: no maximum
+        return requested
+    if requested is None:
+        return maximum if size_bytes(DEFAULT_MEMORY_LIMIT) > size_bytes(maximum) else None
+    if size_bytes(requested) > size_bytes(maximum):
+        raise StatusError(f"model_memory_limit [{size_display(requested)}] must be less than the value of the "
+                          f"{MAX_MEMORY_SETTING} setting [{size_display(maximum)}]", 400)
+    return requested
+
+
+def _excluded_analyzed_fields(config: DfaConfig) -> list[str]:
+    """`checkNoIncludedAnalyzedFieldsAreExcludedBySourceFiltering`: the first analysed include that the source
+    filtering drops."""
+    filtering = config.source.get("_source")
+    for field in (config.analyzed_fields or {}).get("includes", []):
+        if filtering is not None and _excluded_by(filtering, field):
+            return [f"field [{field}] is included in [analyzed_fields] but not in [source._source]"]
+    return []
+
+
+def _excluded_by(filtering: dict[str, list[str]], path: str) -> bool:
+    """`DataFrameAnalyticsSource.isFieldExcluded`: excludes first, then (if any) the includes."""
+    if any(_matches_source_pattern(path, pattern) for pattern in filtering["excludes"]):
+        return True
+    return bool(filtering["includes"]) and not any(_matches_source_pattern(path, p) for p in filtering["includes"])
+
+
+def _matches_source_pattern(path: str, pattern: str) -> bool:
+    """A pattern matches the field itself, by wildcard, or (a concrete name) any field beneath it."""
+    if pattern == path:
+        return True
+    return simple_match(pattern if is_simple_pattern(pattern) else pattern + ".*", path)
 
 
 def _dest_problems(name: str) -> list[str]:

@@ -21,11 +21,13 @@ from sortedcontainers import SortedDict
 
 from mockserver.clock import Clock
 from mockserver.errors import ApiError, IllegalState, ResourceAlreadyExists, StatusError, ValidationFailed
+from mockserver.families.cluster.dynamic import DynamicSettings
 from mockserver.families.indices.models import Index, IndexStore
 from mockserver.families.indices.query import field_value, is_missing
 from mockserver.families.ml.analysis import Features
-from mockserver.families.ml.config import DfaConfig
-from mockserver.families.ml.ids import expand, missing
+from mockserver.families.ml.config import MAX_MEMORY_SETTING, DfaConfig, capped_memory_limit, size_text
+from mockserver.families.ml.ids import expand, is_all, missing, tokens
+from mockserver.families.security.models import Security
 from mockserver.family import Hooks
 from mockserver.nodes import Node
 from mockserver.timevalue import TimeValue
@@ -36,6 +38,7 @@ DEFAULT_PHASE_SECONDS = 5.0
 STOP_TIMEOUT = TimeValue(30)  # StopDataFrameAnalyticsAction.DEFAULT_TIMEOUT; the docs say 20s (disputed)
 START_TIMEOUT = TimeValue(20)
 INCREMENTAL_ID = "ml__incremental_id"
+AUTHORIZATION_SINCE = Version(8, 4, 0)  # configs say who put or updated them (elastic/elasticsearch#87884)
 
 
 class ValidationError(ApiError):
@@ -113,11 +116,14 @@ class DfaJob:
 class DfaJobs(Hooks):
     """The data frame analytics jobs of one cluster."""
 
-    def __init__(self, clock: Clock, indices: IndexStore, version: Version, nodes: tuple[Node, ...]) -> None:
+    def __init__(self, clock: Clock, indices: IndexStore, version: Version, nodes: tuple[Node, ...],
+                 settings: DynamicSettings | None = None, security: Security | None = None) -> None:
         self.clock = clock
         self.indices = indices
         self.version = version
         self.nodes = nodes
+        self.settings = settings or DynamicSettings()  # the cluster's, for `xpack.ml.max_model_memory_limit`
+        self.security = security
         self.jobs: SortedDict[str, DfaJob] = SortedDict()  # in id order, as every listing returns them
         self._running: set[str] = set()  # the ids of jobs that had a task when last looked at
         self.default_phase_seconds = DEFAULT_PHASE_SECONDS
@@ -139,24 +145,45 @@ class DfaJobs(Hooks):
         return [self.job(job_id) for job_id in self.select_ids(expression, allow_no_match)]
 
     # creation and deletion -------------------------------------------------------------------------------
-    def put(self, config: DfaConfig) -> DfaConfig:
+    def put(self, config: DfaConfig, authorization: dict[str, Any] | None = None) -> DfaConfig:
+        """Store a new config (`TransportPutDataFrameAnalyticsAction`), with who put it since 8.4."""
         self.validate_source_dest(config)
         if config.id in self.jobs:
             raise ResourceAlreadyExists(f"A data frame analytics with id [{config.id}] already exists")
+        config.model_memory_limit = capped_memory_limit(config.model_memory_limit, self._max_memory_limit())
         config.create_time = int(self.clock.now() * 1000)
         config.version = str(self.version)
+        config.authorization = authorization if self.version >= AUTHORIZATION_SINCE else None
         self.jobs[config.id] = DfaJob(config, dict.fromkeys(config.analysis.phases, 0))
         return config
 
-    def update(self, job_id: str, changes: dict[str, Any]) -> DfaConfig:
-        """Apply an update (`DataFrameAnalyticsConfigProvider.update`): a new memory limit needs a stopped job."""
+    def update(self, job_id: str, changes: dict[str, Any], authorization: dict[str, Any] | None = None) -> DfaConfig:
+        """Apply an update (`DataFrameAnalyticsConfigProvider.update`): a new memory limit needs a stopped job;
+        the updater's authorization replaces the stored one."""
         job = self.job(job_id)
         limit = changes.get("model_memory_limit")
         if limit is not None and limit != job.config.model_memory_limit and job.state is not DfaState.STOPPED:
             raise StatusError(f"Cannot update analytics [{job_id}] unless it's stopped", 409)
         for name, value in changes.items():
             setattr(job.config, name, value)
+        if self.version >= AUTHORIZATION_SINCE:
+            job.config.authorization = authorization
         return job.config
+
+    def authorization(self, headers: Mapping[str, str], uri: str) -> dict[str, Any] | None:
+        """What a config remembers of who put or updated it: an API key's id, else the user's roles (the user run
+        as, if any); None without security."""
+        if self.security is None:
+            return None
+        principal = self.security.principal(headers, uri)
+        if principal.api_key is not None:
+            return {"api_key": {"id": principal.api_key.id}}
+        return {"roles": list(principal.user.roles)}
+
+    def _max_memory_limit(self) -> str | None:
+        """The `xpack.ml.max_model_memory_limit` cluster setting (transient over persistent), if a byte size."""
+        value = self.settings.effective(MAX_MEMORY_SETTING)
+        return None if value is None else size_text(value)
 
     def delete(self, job_id: str, force: bool) -> None:
         job = self.job(job_id)
@@ -221,9 +248,11 @@ class DfaJobs(Hooks):
                    timeout: TimeValue = STOP_TIMEOUT) -> None:
         """Stop the jobs an id expression names and wait until their tasks are gone; `IllegalState` (500) when
         `timeout` passes first."""
-        named = self.select_ids(expression, allow_no_match)
-        running = [self.job(job_id) for job_id in named if job_id in self._running]  # the others have no task
-        waiting = self.stop_tasks(running, force)
+        if is_all(tokens(expression)) and self.jobs:  # of all jobs, only those with a task have anything to stop
+            named = sorted(job_id for job_id in self._running if job_id in self.jobs)
+        else:
+            named = [job_id for job_id in self.select_ids(expression, allow_no_match) if job_id in self._running]
+        waiting = self.stop_tasks([self.job(job_id) for job_id in named], force)
         if waiting and not await self.clock.wait_until(lambda: self.all_stopped(waiting),
                                                        self.clock.deadline(timeout.seconds)):
             raise IllegalState(f"Timed out when waiting for persistent tasks after {timeout}")
@@ -366,12 +395,28 @@ class DfaJobs(Hooks):
         if any(":" in name for name in sources):
             problems.append("remote source indices are not supported")
         problems += [f"no such index [{name}]" for name in sources
-                     if "*" not in name and name not in self.indices.indices]
+                     if "*" not in name and not self.indices.resolve(name, must_exist=False)]
         dest = config.dest["index"]
         problems += [f"Destination index [{dest}] is included in source expression [{name}]"
                      for name in sources if simple_match(name, dest)]
+        if not problems:
+            problems = self._resolved_dest_problems(sources, dest)
         if problems:
             raise ValidationError(*problems)
+
+    def _resolved_dest_problems(self, sources: list[str], dest: str) -> list[str]:
+        """The rest of `DestinationInSourceValidation` and `DestinationSingleIndexValidation`: the dest, or the
+        index a write to it goes to, must not be among the indices the sources resolve to."""
+        resolved = sorted(i.name for i in self.indices.resolve(",".join(sources), must_exist=False))
+        if dest in resolved:
+            return [f"Destination index [{dest}] is included in source expression [{','.join(sources)}]"]
+        try:
+            write_index = self.indices.write_index(dest) or dest
+        except ApiError as error:
+            return [error.reason]
+        if write_index in resolved:
+            return [f"Destination index [{write_index}] is included in source expression [{','.join(resolved)}]"]
+        return []
 
     def detect_features(self, config: DfaConfig) -> Features:
         """The fields the analysis reads (`ExtractedFieldsDetector`): mapped, of a supported type, selected by

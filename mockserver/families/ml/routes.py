@@ -55,7 +55,9 @@ def _options(call: Ml, action: str, timeout: TimeValue) -> Options:
 # handlers ----------------------------------------------------------------------------------------------------
 async def put(call: Ml) -> dict[str, Any]:
     config = parse_config(call.path_params["id"], call.document)
-    return call.state.put(config).document()
+    for warning in config.analysis.deprecations:
+        call.warn(warning)
+    return call.state.put(config, call.state.authorization(call.headers, call.uri)).document()
 
 
 def _page(call: Ml) -> slice:
@@ -71,7 +73,8 @@ def _page(call: Ml) -> slice:
 
 async def update(call: Ml) -> dict[str, Any]:
     job_id = call.path_params["id"]
-    return call.state.update(job_id, parse_update(job_id, call.document)).document()
+    changes = parse_update(job_id, call.document)
+    return call.state.update(job_id, changes, call.state.authorization(call.headers, call.uri)).document()
 
 
 async def get(call: Ml) -> dict[str, Any]:
@@ -80,7 +83,8 @@ async def get(call: Ml) -> dict[str, Any]:
     docs = [call.state.job(job_id).config.document() for job_id in ids[page]]
     if call.params["exclude_generated"]:
         for doc in docs:
-            doc.pop("create_time"), doc.pop("version")
+            for generated in ("create_time", "version", "authorization"):
+                doc.pop(generated, None)
     return {"count": len(ids), "data_frame_analytics": docs}
 
 

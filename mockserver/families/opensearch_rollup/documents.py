@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from mockserver.families.opensearch_rollup.access import JobUser
 from mockserver.families.opensearch_rollup.dates import Zone
 from mockserver.families.opensearch_rollup.schedule import Schedule
 from mockserver.version import Version
@@ -95,6 +96,7 @@ class Rollup:
     metrics: tuple[RollupMetric, ...]
     target_index_settings: dict[str, Any] | None = None
     routing_field: str | None = None
+    user: JobUser | None = None  # who wrote the job last; stored, never returned by the rollup APIs
 
     @property
     def date_histogram(self) -> DateHistogram:
@@ -113,7 +115,7 @@ class Rollup:
         if self.routing_field is not None:
             body["routing_field"] = self.routing_field
         if with_user:
-            body["user"] = None
+            body["user"] = self.user.to_json() if self.user is not None else None
         if self.target_index_settings is not None:
             body["target_index_settings"] = self.target_index_settings
         return body

@@ -15,6 +15,7 @@ from mockserver.clock import Clock
 from mockserver.errors import IllegalArgument, StatusError, ValidationFailed
 from mockserver.families.indices.models import Index, IndexStore
 from mockserver.families.opensearch_rollup import rollup_search
+from mockserver.families.opensearch_rollup.access import BackendRoleFilter, JobUser
 from mockserver.families.opensearch_rollup.config_index import PRIMARY_TERM, ConfigDoc, ConfigIndex
 from mockserver.families.opensearch_rollup.errors import CONFIG_INDEX, NullPointer
 from mockserver.families.opensearch_rollup.documents import Rollup, RollupMetadata, Status
@@ -34,11 +35,13 @@ RETRY_STOPPED = "Stopped a rollup that was in retry, rolling back to failed stat
 
 class RollupJobs(Hooks):
     """The rollup jobs of one cluster, kept in its `.opendistro-ism-config` index. It answers searches of
-    rollup indices itself, as the plugin's search interceptor does."""
+    rollup indices itself, as the plugin's search interceptor does. Each operation takes the requesting user
+    (None: security is off), whom `access` checks against the job's own."""
 
     def __init__(self, clock: Clock, store: IndexStore, version: Version, seed: int = 0,
-                 node_id: str = "node-0") -> None:
+                 node_id: str = "node-0", access: BackendRoleFilter | None = None) -> None:
         self.clock = clock
+        self.access = access or BackendRoleFilter()
         self.node_id = node_id  # the node that holds the shards, as failed searches name it
         self.store = store
         self.version = version
@@ -97,11 +100,13 @@ class RollupJobs(Hooks):
         doc = self.config.get(job_id)
         return doc.body if doc is not None and isinstance(doc.body, Rollup) else None
 
-    def _job_doc(self, job_id: str, missing: str) -> ConfigDoc:
+    def _job_doc(self, job_id: str, missing: str, user: JobUser | None) -> ConfigDoc:
+        """The job's document, if it exists (404) and the user may reach it (403)."""
         self.config.require()
         doc = self.config.get(job_id)
         if doc is None or not isinstance(doc.body, Rollup):
             raise StatusError(missing, 404)
+        self.access.check(user, doc.body.user, job_id)
         return doc
 
     def _metadata_doc(self, job: Rollup) -> ConfigDoc | None:
@@ -116,7 +121,7 @@ class RollupJobs(Hooks):
 
     # create / update --------------------------------------------------------------------------------------
     def put(self, job_id: str, body: Document | None, if_seq_no: int | None,
-            if_primary_term: int | None) -> tuple[int, dict]:
+            if_primary_term: int | None, user: JobUser | None = None) -> tuple[int, dict]:
         """Create (201) or, with both `if_seq_no` and `if_primary_term`, update (200) a job."""
         now = self.refresh()
         seq_no = UNASSIGNED_SEQ_NO if if_seq_no is None else if_seq_no
@@ -129,8 +134,11 @@ class RollupJobs(Hooks):
             raise IllegalArgument(f"primary term must be non negative. got [{term}]")
         if not job_id.strip():
             raise ValidationFailed("rollupID is missing")
+        self.access.check_writer(user)
         self.config.exists = True  # the PUT creates the config index before it looks at the job
-        doc = self._update(job_id, rollup, now, seq_no, term) if updating else self._create(job_id, rollup, now)
+        rollup = replace(rollup, user=user)
+        doc = (self._update(job_id, rollup, now, seq_no, term) if updating
+               else self._create(job_id, rollup, now))
         self._scheduled(job_id, now)
         return (200 if updating else 201), self.response(replace(doc, body=rollup))
 
@@ -147,6 +155,7 @@ class RollupJobs(Hooks):
         existing = self._job(job_id)
         if existing is None:
             raise StatusError("Rollup not found", 404)
+        self.access.check(rollup.user, existing.user, job_id)
         changed = existing.immutable_changes(rollup)
         if changed:
             raise StatusError(f"Not allowed to modify [{', '.join(changed)}]", 400)
@@ -162,22 +171,32 @@ class RollupJobs(Hooks):
             raise StatusError(f"target_index value is invalid: {rollup.target_index}", 400)
 
     # read -------------------------------------------------------------------------------------------------
-    def get(self, job_id: str) -> dict[str, Any]:
+    def get(self, job_id: str, user: JobUser | None = None) -> dict[str, Any]:
         self.refresh()
         if not job_id.strip():
             raise ValidationFailed("id is missing")
-        return self.response(self._job_doc(job_id, "Rollup not found"))
+        return self.response(self._job_doc(job_id, "Rollup not found", user))
 
-    def exists(self, job_id: str) -> bool:
+    def head(self, job_id: str, user: JobUser | None = None) -> int:
+        """The status of a HEAD request: 200, 404 for no such job, 403 for one the user may not reach."""
         self.refresh()
-        return self._job(job_id) is not None
+        job = self._job(job_id)
+        if job is None:
+            return 404
+        return 200 if self.access.permits(user, job.user) else 403
 
-    def list_jobs(self, search: str, start: int, size: int, sort_field: str, direction: str) -> dict[str, Any]:
+    def _visible(self, user: JobUser | None) -> list[ConfigDoc]:
+        """The jobs that explain and the list show the user (the backend-role filter of their searches)."""
+        return [doc for doc in self.config.docs.values()
+                if isinstance(doc.body, Rollup) and self.access.permits(user, doc.body.user)]
+
+    def list_jobs(self, search: str, start: int, size: int, sort_field: str, direction: str,
+                  user: JobUser | None = None) -> dict[str, Any]:
         self.refresh()
         self.config.require()
         if direction.lower() not in ("asc", "desc"):
             raise IllegalArgument(f"No enum constant org.opensearch.search.sort.SortOrder.{direction.upper()}")
-        jobs = [doc for doc in self.config.docs.values() if isinstance(doc.body, Rollup)]
+        jobs = self._visible(user)
         if search.strip():
             jobs = [doc for doc in jobs if wildcard_query_match(f"*{search.strip()}*", doc.id)]
         field = sort_field.removeprefix("rollup.").removesuffix(".keyword")
@@ -187,24 +206,24 @@ class RollupJobs(Hooks):
         return {"total_rollups": len(jobs),
                 "rollups": [self.response(d, with_version=False) for d in ordered[start:start + size]]}
 
-    def explain(self, ids: list[str]) -> dict[str, Any]:
+    def explain(self, ids: list[str], user: JobUser | None = None) -> dict[str, Any]:
         self.refresh()
         result: dict[str, Any] = {job_id: None for job_id in ids if "*" not in job_id}
         if not self.config.exists:
             return result
         patterns = [f"*{job_id}*" for job_id in ids]
-        for doc in self.config.docs.values():
+        for doc in self._visible(user):
             job = doc.body
-            if isinstance(job, Rollup) and any(wildcard_query_match(p, job.id) for p in patterns):
+            if any(wildcard_query_match(p, job.id) for p in patterns):
                 metadata = self._metadata_doc(job)
                 result[job.id] = {"metadata_id": job.metadata_id,
                                   "rollup_metadata": metadata.body.to_json() if metadata else None}
         return result
 
     # delete, start, stop ----------------------------------------------------------------------------------
-    def delete(self, job_id: str, forced_refresh: bool) -> dict[str, Any]:
+    def delete(self, job_id: str, forced_refresh: bool, user: JobUser | None = None) -> dict[str, Any]:
         now = self.refresh()
-        self._job_doc(job_id, f"Rollup {job_id} is not found")
+        self._job_doc(job_id, f"Rollup {job_id} is not found", user)
         deleted = self.config.delete(job_id, now)
         self._looked_at.pop(job_id, None)
         body: dict[str, Any] = {"_index": CONFIG_INDEX, "_id": job_id, "_version": deleted.version,
@@ -214,9 +233,9 @@ class RollupJobs(Hooks):
         return body | {"_shards": {"total": 2, "successful": 1, "failed": 0}, "_seq_no": deleted.seq_no,
                        "_primary_term": PRIMARY_TERM}
 
-    def start(self, job_id: str) -> bool:
+    def start(self, job_id: str, user: JobUser | None = None) -> bool:
         now = self.refresh()
-        job = self._job_doc(job_id, "Rollup not found").body
+        job = self._job_doc(job_id, "Rollup not found", user).body
         if not job.enabled:
             job = replace(job, enabled=True, enabled_time=now, last_updated_time=now)
             self.config.replace(job_id, job, now)
@@ -229,9 +248,9 @@ class RollupJobs(Hooks):
             self.config.replace(metadata.id, update, now)
         return True
 
-    def stop(self, job_id: str) -> bool:
+    def stop(self, job_id: str, user: JobUser | None = None) -> bool:
         now = self.refresh()
-        job = self._job_doc(job_id, "Rollup not found").body
+        job = self._job_doc(job_id, "Rollup not found", user).body
         metadata = self._metadata_doc(job)
         if metadata is not None:
             status = metadata.body.status

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from mockserver.errors import IllegalArgument, ValidationFailed
+from mockserver.families.opensearch_rollup.access import JobUser
 from mockserver.families.opensearch_rollup.models import RollupJobs
 from mockserver.params import Param, accepts, integer, long, string
 from mockserver.routing import Body, Call, Handler, Reply, Route
@@ -21,6 +22,10 @@ def _id(call: Rollups) -> str:
     return call.path_params.get("id", "")
 
 
+def _user(call: Rollups) -> JobUser | None:
+    return call.state.access.requester(call.headers, call.uri)
+
+
 @accepts({"enum": sorted(_REFRESH_POLICIES)})
 def refresh_policy(raw: str, name: str) -> bool:
     """`WriteRequest.RefreshPolicy.parse`; true when the write forces a refresh."""
@@ -33,46 +38,47 @@ async def put_job(call: Rollups) -> Reply:
     job_id = _id(call)
     if not job_id:
         raise IllegalArgument("Missing rollup ID")
-    status, body = call.state.put(job_id, call.document, call.params["if_seq_no"], call.params["if_primary_term"])
+    status, body = call.state.put(job_id, call.document, call.params["if_seq_no"], call.params["if_primary_term"],
+                                  _user(call))
     headers = {"Location": f"{BASE}/{job_id}"} if status == 201 else {}
     return Reply(status, body, headers)
 
 
 async def get_job(call: Rollups) -> dict[str, Any]:
-    return call.state.get(_id(call))
+    return call.state.get(_id(call), _user(call))
 
 
 async def head_job(call: Rollups) -> Reply:
-    return Reply(200 if call.state.exists(_id(call)) else 404, None)
+    return Reply(call.state.head(_id(call), _user(call)), None)
 
 
 async def list_jobs(call: Rollups) -> dict[str, Any]:
     params = call.params
     return call.state.list_jobs(params["search"], params["from"], params["size"], params["sortField"],
-                            params["sortDirection"])
+                            params["sortDirection"], _user(call))
 
 
 async def delete_job(call: Rollups) -> dict[str, Any]:
-    return call.state.delete(_id(call), call.params["refresh"])
+    return call.state.delete(_id(call), call.params["refresh"], _user(call))
 
 
 async def start_job(call: Rollups) -> dict[str, Any]:
     if not _id(call).strip():
         raise ValidationFailed("id is missing")
-    return {"acknowledged": call.state.start(_id(call))}
+    return {"acknowledged": call.state.start(_id(call), _user(call))}
 
 
 async def stop_job(call: Rollups) -> dict[str, Any]:
     if not _id(call):
         raise IllegalArgument("Missing rollup ID")
-    return {"acknowledged": call.state.stop(_id(call))}
+    return {"acknowledged": call.state.stop(_id(call), _user(call))}
 
 
 async def explain_jobs(call: Rollups) -> dict[str, Any]:
     ids = _id(call).split(",") if _id(call) else []
     if not ids:
         raise IllegalArgument("Missing rollupID")
-    return call.state.explain(ids)
+    return call.state.explain(ids, _user(call))
 
 
 def run_now(jobs: RollupJobs, args: dict[str, Any]) -> dict[str, Any]:

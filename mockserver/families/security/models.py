@@ -89,6 +89,13 @@ class Security(Hooks):
             principal = Principal(self.users[run_as], run_by=user)
         return principal
 
+    def requester(self, headers: Mapping[str, str], uri: str) -> User | None:
+        """The user a plugin finds in a request's security context: None on a mock without security when the
+        request sends no credentials, as on a cluster with security off."""
+        if not self.secured and not headers.get("Authorization"):
+            return None
+        return self.principal(headers, uri).user
+
     def _credentials(self, header: str, uri: str) -> Principal:
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "basic":

@@ -20,6 +20,7 @@ CLUSTER_KEY = web.AppKey("cluster", Cluster)
 _COMPATIBLE = re.compile(r"compatible-with=(\d+)")
 _COMPACT = json.JSONEncoder(separators=(",", ":"))
 _PRETTY = json.JSONEncoder(indent=2)
+MAX_CONTENT_LENGTH = 100 * 1024 * 1024  # `http.max_content_length`: 100mb
 
 
 def build_app(settings: MockSettings | None = None) -> web.Application:
@@ -28,16 +29,29 @@ def build_app(settings: MockSettings | None = None) -> web.Application:
     router = Router(cluster.routes())
 
     async def dispatch(http: web.Request) -> web.Response:
-        body = await http.read() if http.body_exists else b""
+        if (http.content_length or 0) > MAX_CONTENT_LENGTH:
+            return _too_large()
+        try:
+            body = await http.read() if http.body_exists else b""
+        except web.HTTPRequestEntityTooLarge:  # a chunked body that outgrew the limit
+            return _too_large()
         request = Request(http.method, http.path, http.raw_path, http.query, body, http.headers)
         with cluster.clock.in_flight():
             reply, warnings, compatible = await serve(cluster, router, request)
         return _render(cluster, http, reply, warnings, compatible)
 
-    app = web.Application(client_max_size=64 * 1024 * 1024)
+    app = web.Application(client_max_size=MAX_CONTENT_LENGTH)
     app[CLUSTER_KEY] = cluster
     app.router.add_route("*", "/{tail:(?s:.*)}", dispatch)  # any path, control characters included
     return app
+
+
+def _too_large() -> web.Response:
+    """What the HTTP layer answers to a body over `http.max_content_length`, before any REST handling: a 413
+    without a body, and the connection closed."""
+    response = web.Response(status=413)
+    response.force_close()
+    return response
 
 
 async def serve(cluster: Cluster, router: Router, request: Request) -> tuple[Reply, list[str], int | None]:

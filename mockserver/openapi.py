@@ -13,7 +13,7 @@ import math
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -169,11 +169,12 @@ def _runs_on(flavour: str, scenarios: list[Any]) -> bool:
 
 def _schemas_of_steps(document: Any) -> list[tuple[Link, int, str]]:
     found = []
-    for step in _steps(document):
+    for step in _dicts(document, lambda node: "request" in node):
         request = step["request"]
         if not isinstance(request, dict) or "method" not in request or "path" not in request:
             continue
-        for expectation in _expectations({k: v for k, v in step.items() if k != "request"}):
+        expected = {key: value for key, value in step.items() if key != "request"}
+        for expectation in _dicts(expected, lambda node: isinstance(node.get("schema"), str) and "status" in node):
             statuses = expectation["status"]
             for status in statuses if isinstance(statuses, list) else [statuses]:
                 if isinstance(status, int) and not expectation["schema"].startswith("error.schema.json"):
@@ -181,26 +182,16 @@ def _schemas_of_steps(document: Any) -> list[tuple[Link, int, str]]:
     return found
 
 
-def _steps(node: Any) -> Iterator[dict[str, Any]]:
+def _dicts(node: Any, keep: Callable[[dict[str, Any]], bool]) -> Iterator[dict[str, Any]]:
+    """Every mapping nested in a YAML document that `keep` accepts, outermost first."""
     if isinstance(node, dict):
-        if "request" in node:
+        if keep(node):
             yield node
         for value in node.values():
-            yield from _steps(value)
+            yield from _dicts(value, keep)
     elif isinstance(node, list):
         for value in node:
-            yield from _steps(value)
-
-
-def _expectations(node: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(node, dict):
-        if isinstance(node.get("schema"), str) and "status" in node:
-            yield node
-        for value in node.values():
-            yield from _expectations(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _expectations(value)
+            yield from _dicts(value, keep)
 
 
 # components: every definition of specs/schemas/*.schema.json, named <file>.<definition> ------------------------

@@ -1,0 +1,117 @@
+"""Clients that misbehave at the HTTP level: the mock survives each of them and serves the next request."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+import mockserver.app
+
+POLL_SECONDS = 20  # bound of every wait below
+
+
+def _call(url: str, method: str = "GET", body=None, timeout: float = POLL_SECONDS) -> tuple[int, object]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            text = response.read()
+            return response.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as error:
+        text = error.read()
+        return error.code, json.loads(text) if text else None
+
+
+def _raw(mock, data: bytes) -> socket.socket:
+    connection = socket.create_connection(("127.0.0.1", mock.port), timeout=POLL_SECONDS)
+    connection.sendall(data)
+    return connection
+
+
+def _served(mock) -> bool:
+    return _call(mock.url + "/")[0] == 200
+
+
+def _head(path: str, length: int, extra: str = "") -> bytes:
+    return (f"PUT {path} HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n"
+            f"{extra}\r\n").encode()
+
+
+def _until(condition) -> None:
+    deadline = time.monotonic() + POLL_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.02)
+
+
+def test_a_client_gone_during_a_wait_for_completion(start_mock):
+    mock = start_mock(clock="system")
+    _call(mock.url + "/sensor", "PUT", {"mappings": {"properties": {"t": {"type": "date"}}}})
+    _call(mock.url + "/legacy", "PUT", {"mappings": {"_meta": {"_rollup": {}}}})
+    job = {"index_pattern": "sensor", "rollup_index": "sensor_rollup", "cron": "* * * * * ?", "page_size": 1,
+           "groups": {"date_histogram": {"field": "t", "fixed_interval": "1h"}}}
+    assert _call(mock.url + "/_rollup/job/j", "PUT", job)[0] == 200
+    assert _call(mock.url + "/_stopcheck/fixtures/slow_stop", "POST", {"job_id": "j", "seconds": 3})[0] == 200
+    assert _call(mock.url + "/_rollup/job/j/_start", "POST")[0] == 200
+    _until(lambda: _call(mock.url + "/_rollup/job/j")[1]["jobs"][0]["status"]["job_state"] == "indexing")
+    waiting = _raw(mock, b"POST /_rollup/job/j/_stop?wait_for_completion=true&timeout=60s HTTP/1.1\r\nHost: m\r\n\r\n")
+    _until(lambda: _call(mock.url + "/_rollup/job/j")[1]["jobs"][0]["status"]["job_state"] == "stopping")
+    waiting.close()  # gone while its request waits
+    assert _served(mock)
+    status, stopped = _call(mock.url + "/_rollup/job/j/_stop?wait_for_completion=true&timeout=20s", "POST")
+    assert (status, stopped) == (200, {"stopped": True})
+
+
+def test_a_half_sent_body_changes_nothing(es_mock):
+    _raw(es_mock, _head("/books/_doc/1", 100) + b'{"title": ').close()
+    assert _served(es_mock)
+    assert _call(es_mock.url + "/books/_doc/1")[0] == 404
+
+
+def test_a_body_over_the_content_length_limit_is_a_bare_413_and_the_connection_closes(es_mock):
+    connection = _raw(es_mock, _head("/books/_doc/1", mockserver.app.MAX_CONTENT_LENGTH + 1) + b"{}")
+    answer = b""
+    while chunk := connection.recv(4096):  # the mock closes the connection
+        answer += chunk
+    connection.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ") and body == b""
+    assert _served(es_mock)
+
+
+def test_a_chunked_body_that_outgrows_the_limit_is_a_413(start_mock, monkeypatch):
+    monkeypatch.setattr(mockserver.app, "MAX_CONTENT_LENGTH", 1024)
+    mock = start_mock()
+    chunk = b"x" * 2048
+    request = (b"PUT /books/_doc/1 HTTP/1.1\r\nHost: m\r\nContent-Type: application/json\r\n"
+               b"Transfer-Encoding: chunked\r\n\r\n" + f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n0\r\n\r\n")
+    connection = _raw(mock, request)
+    assert connection.recv(4096).startswith(b"HTTP/1.1 413 ")
+    connection.close()
+    assert _served(mock)
+
+
+def test_a_client_that_never_reads_its_answers_holds_no_one_else(es_mock):
+    pipelined = b"GET /_stopcheck/openapi.json HTTP/1.1\r\nHost: m\r\n\r\n" * 40
+    stalled = _raw(es_mock, pipelined)
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    try:
+        for _ in range(5):
+            assert _served(es_mock)
+    finally:
+        stalled.close()
+    assert _served(es_mock)
+
+
+@pytest.mark.parametrize("garbage", [b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", b"GET / HTTP/9.9\r\n\r\n",
+                                     b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n"])
+def test_garbage_on_the_wire_is_refused_and_the_mock_goes_on(es_mock, garbage):
+    connection = _raw(es_mock, garbage)
+    connection.recv(4096)  # the HTTP layer's 400 or a closed connection, never a hang
+    connection.close()
+    assert _served(es_mock)

@@ -27,6 +27,18 @@ def token(value: Any) -> str:
     return _TOKENS[type(value)]
 
 
+def flatten(settings: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested settings as dotted keys, as `Settings` reads them (`{"a": {"b": 1}}` -> `{"a.b": 1}`)."""
+    flat: dict[str, Any] = {}
+    for key, value in settings.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat |= flatten(value, name + ".")
+        else:
+            flat[name] = value
+    return flat
+
+
 class Document:
     """A decoded JSON body and the `(line, column)` of its tokens."""
 

@@ -6,21 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.errors import IllegalArgument, ValidationFailed
+from mockserver.xcontent import flatten
 from mockserver.wildcard import simple_match
 
 SCOPES = ("persistent", "transient")
-
-
-def flatten(settings: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested settings as dotted keys (`{"a": {"b": 1}}` -> `{"a.b": 1}`)."""
-    flat: dict[str, Any] = {}
-    for key, value in settings.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            flat |= flatten(value, name + ".")
-        else:
-            flat[name] = value
-    return flat
 
 
 def nested(flat: dict[str, Any]) -> dict[str, Any]:

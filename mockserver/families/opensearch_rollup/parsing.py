@@ -159,7 +159,7 @@ class _Parser:
 
     def target_settings(self, value: Any, path: Path) -> dict[str, Any]:
         self.doc.expect("START_OBJECT", value, path)
-        flat = _flatten(value)
+        flat = {key: _setting_text(setting) for key, setting in xcontent.flatten(value).items()}
         for key in flat:
             name = key.removeprefix("index.")
             if not key.startswith("index.") or name not in _INDEX_SETTINGS:
@@ -342,15 +342,9 @@ def _require_fields(source: str, target: str) -> None:
         raise IllegalArgument("Source and target field must not be empty")
 
 
-def _flatten(value: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, child in value.items():
-        name = f"{prefix}{key}"
-        if isinstance(child, dict):
-            flat |= _flatten(child, name + ".")
-        else:
-            flat[name] = "true" if child is True else "false" if child is False else str(child)
-    return flat
+def _setting_text(value: Any) -> str:
+    """A setting's value as `Settings` keeps it: text, booleans lower-case."""
+    return "true" if value is True else "false" if value is False else str(value)
 
 
 def validate(rollup: Rollup, now: int) -> None:

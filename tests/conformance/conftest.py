@@ -23,9 +23,14 @@ def rollup_dir(pytester: pytest.Pytester) -> Path:
     return folder
 
 
+# Installed pytest plugins a sandbox run has no use for: loading them (and, in every pytest-xdist worker, the
+# libraries behind them) costs seconds of start-up. The stopcheck plugin is still found as a user's pytest finds it.
+UNUSED_PLUGINS = ("-p", "no:hypothesispytest", "-p", "no:schemathesis", "-p", "no:anyio")
+
+
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     """The plugin on the given paths, asked explicitly (`--stopcheck`), progress lines on every scenario."""
-    return pytester.runpytest_inprocess(*args, "--stopcheck", "-p", "no:cacheprovider", "-o",
+    return pytester.runpytest_inprocess(*args, "--stopcheck", "-p", "no:cacheprovider", *UNUSED_PLUGINS, "-o",
                                         "stopcheck_progress_interval=0", *plugin_options(), no_reraise_ctrlc=True)
 
 

@@ -12,6 +12,7 @@ import pytest
 from conformance.cli import plugin_options
 from conformance.paths import SCENARIOS
 from conformance.schemas import store
+from tests.nested_runs import UNUSED_PLUGINS
 
 
 @pytest.fixture
@@ -21,11 +22,6 @@ def rollup_dir(pytester: pytest.Pytester) -> Path:
     shutil.copytree(SCENARIOS / "rollup", folder,
                     ignore=lambda d, names: [n for n in names if n.startswith(("default_timeout", "privileges"))])
     return folder
-
-
-# Installed pytest plugins a sandbox run has no use for: loading them (and, in every pytest-xdist worker, the
-# libraries behind them) costs seconds of start-up. The stopcheck plugin is still found as a user's pytest finds it.
-UNUSED_PLUGINS = ("-p", "no:hypothesispytest", "-p", "no:schemathesis", "-p", "no:anyio")
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:

@@ -14,7 +14,8 @@ from conformance.cli import main, plugin_options
 from conformance.resources import Resource, created, deleted, in_teardown_order
 from conformance.targets.base import Request, Response
 from conformance.targets.http import HttpOptions, HttpTarget
-from tests.conformance.conftest import UNUSED_PLUGINS, results, run, scenario_folder
+from tests.conformance.conftest import results, run, scenario_folder
+from tests.nested_runs import UNUSED_PLUGINS
 
 ES, OS = "elasticsearch", "opensearch"
 

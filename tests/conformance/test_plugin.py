@@ -10,7 +10,8 @@ from conformance.discovery import is_scenario_file
 from conformance.paths import ROOT, SCENARIOS
 from conformance.targets.http import HttpTarget
 from mockserver.families.rollup.models import RollupJobs
-from tests.conformance.conftest import UNUSED_PLUGINS, results, run, scenario_folder
+from tests.conformance.conftest import results, run, scenario_folder
+from tests.nested_runs import UNUSED_PLUGINS
 
 
 def test_scenarios_pass_and_every_output_is_written(pytester, rollup_dir):
@@ -218,7 +219,7 @@ def test_a_plugin_adds_an_event_handler_that_sees_every_event(pytester, rollup_d
         "RunStarted", "ScenariosCollected", "ScenarioStarted", "ScenarioFinished", "RunFinished"]
 
 
-@pytest.mark.parametrize("workers", [["-n", "2"], ["-p", "no:xdist"]])
+@pytest.mark.parametrize("workers", [["-n", "1"], ["-p", "no:xdist"]])
 def test_scenarios_outside_the_rootdir_are_run_and_reported(pytester, tmp_path_factory, workers):
     outside = tmp_path_factory.mktemp("elsewhere") / "rollup"
     kept = ("library.yaml", "sentences.yaml", "stop_missing_job.yaml", "stop_stopped_job.yaml")

@@ -12,6 +12,7 @@ import pytest
 from conformance.paths import SCENARIOS
 from conformance.reporting.results import load_results
 from mockserver.families.rollup.models import RollupJobs
+from tests.nested_runs import UNUSED_PLUGINS
 
 SCENARIO_FILES = [SCENARIOS / "rollup" / "stop_missing_job.yaml", SCENARIOS / "rollup" / "stop_stopped_job.yaml",
                   SCENARIOS / "opensearch_rollup" / "get.yaml"]
@@ -26,7 +27,7 @@ def _stopcheck(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 def _run(report_dir: Path, *targets: str, files: list[Path] = SCENARIO_FILES) -> Path:
     options = [option for target in targets for option in ("--target", target)]
-    _stopcheck("run", *files, *options, "--report-dir", report_dir, "--", "-n", "0")
+    _stopcheck("run", *files, *options, "--report-dir", report_dir, "--", "-n", "0", *UNUSED_PLUGINS)
     return report_dir / "results.json"
 
 

@@ -62,15 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     mock.add_argument("--users", type=Path, default=None, metavar="YAML",
                       help="with --security: users, roles, API keys and AWS credentials (see "
                            "mockserver/families/security/config.py)")
-    mock_clock = mock.add_mutually_exclusive_group()
-    mock_clock.add_argument("--realtime", action="store_true",
-                            help="keep the mock on wall time: a waiting request really waits out its timeout "
-                                 "(default: virtual time, which jumps ahead whenever every request in flight is "
-                                 "waiting)")
-    mock_clock.add_argument("--time-scale", type=_time_scale, default=1.0, metavar="N",
-                            help="let the virtual clock run N times as fast as the wall, also between requests "
-                                 "(e.g. 20: a job phase of 20 s takes 1 s for a client polling from outside); "
-                                 "default 1")
+    mock.add_argument("--realtime", action="store_true",
+                      help="keep the mock on wall time: a waiting request really waits out its timeout (default: "
+                           "virtual time, which jumps ahead whenever every request in flight is waiting)")
+    mock.add_argument("--time-scale", type=_time_scale, default=1.0, metavar="N",
+                      help="let the mock's clock run N times as fast as the wall, also between requests (e.g. 20: a "
+                           "job phase of 20 s takes 1 s for a client polling from outside); default 1")
     mock.add_argument("--openapi", action="store_true",
                       help="print the OpenAPI 3.1 description of what this mock serves (also served at "
                            "GET /_stopcheck/openapi.json) instead of serving it")

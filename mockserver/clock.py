@@ -4,9 +4,9 @@ A clock is made in one place, `make_clock(settings)`, when a cluster is built. W
 condition, then sleep until the earlier of the next poll (1 ms doubling, capped at 100 ms) and the deadline.
 `_sleep_until` is the only thing a kind of clock decides:
 
-- `SystemClock` sleeps on the wall;
-- `VirtualClock` runs with the wall (or a set number of times faster) but jumps ahead to the earliest wake-up
-  whenever every request in flight is sleeping on it, so a 30 s timeout elapses at once through the same code path;
+- `SystemClock` sleeps on the wall (or on a wall that runs a set number of times as fast);
+- `VirtualClock` runs with that wall but jumps ahead to the earliest wake-up whenever every request in flight is
+  sleeping on it, so a 30 s timeout elapses at once through the same code path;
 - `ManualClock` moves only when told to, or when a wait on it needs time to pass (model tests).
 """
 
@@ -73,23 +73,26 @@ _UNCOUNTED = nullcontext()
 
 
 class SystemClock(Clock):
-    """Wall-clock time; `stopcheck mock --realtime`."""
-
-    def now(self) -> float:
-        return time.time()
-
-    async def _sleep_until(self, moment: float) -> None:
-        await asyncio.sleep(max(moment - self.now(), 0))
-
-
-class VirtualClock(Clock):
-    """Wall-clock time, `scale` times as fast, plus an offset. The offset jumps to the earliest wake-up once every
-    request in flight is sleeping on the clock (nothing it serves could change before then); between requests, and
-    while any request is busy, time flows with the wall (scaled). Sleepers wake in the order of their wake-ups."""
+    """Wall-clock time, `scale` times as fast (1: the wall itself); `stopcheck mock --realtime`."""
 
     def __init__(self, scale: float = 1.0) -> None:
         self._scale = scale
         self._started, self._started_monotonic = time.time(), time.monotonic()
+
+    def now(self) -> float:
+        return self._started + (time.monotonic() - self._started_monotonic) * self._scale
+
+    async def _sleep_until(self, moment: float) -> None:
+        await asyncio.sleep(max(moment - self.now(), 0) / self._scale)
+
+
+class VirtualClock(SystemClock):
+    """Wall-clock time, `scale` times as fast, plus an offset. The offset jumps to the earliest wake-up once every
+    request in flight is sleeping on the clock (nothing it serves could change before then); between requests, and
+    while any request is busy, time flows with the (scaled) wall. Sleepers wake in the order of their wake-ups."""
+
+    def __init__(self, scale: float = 1.0) -> None:
+        super().__init__(scale)
         self._offset = 0.0
         self._requests = 0
         self._sleeping = 0
@@ -99,7 +102,7 @@ class VirtualClock(Clock):
         self._counter = _RequestCounter(self)
 
     def now(self) -> float:
-        return self._started + (time.monotonic() - self._started_monotonic) * self._scale + self._offset
+        return super().now() + self._offset
 
     def advance(self, seconds: float) -> None:
         """Move the clock `seconds` ahead, waking whoever is due (call it on the clock's event loop)."""
@@ -202,6 +205,6 @@ class ManualClock(Clock):
 
 def make_clock(settings: MockSettings) -> Clock:
     """The clock the settings ask for."""
-    if settings.clock == "virtual":
-        return VirtualClock(settings.time_scale)
-    return {"system": SystemClock, "manual": ManualClock}[settings.clock]()
+    if settings.clock == "manual":
+        return ManualClock()
+    return {"virtual": VirtualClock, "system": SystemClock}[settings.clock](settings.time_scale)

@@ -43,7 +43,8 @@ def test_every_scenario_passes_against_the_mock(tmp_path):
     mock's virtual clock the scenarios take a few seconds, less than pytest-xdist workers take to start (the whole
     suite under xdist is `test_specs_on_other_targets`, and the plugin's own tests run it under xdist too)."""
     completed = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(tmp_path),
-                                "--", "-n", "0", *UNUSED_PLUGINS], cwd=ROOT, capture_output=True, text=True, timeout=900)
+                                "--", "-n", "0", *UNUSED_PLUGINS],
+                               cwd=ROOT, capture_output=True, text=True, timeout=900)
     results = json.loads((tmp_path / "results.json").read_text())
     failures = [s["failure"]["message"] for s in results["scenarios"] if s["outcome"] in ("failed", "error")]
     assert failures == [] and completed.returncode == 0, completed.stdout[-3000:]

@@ -71,6 +71,7 @@ class Route(Generic[S]):
     body: Body = Body.NONE
     flavours: frozenset[str] | None = None  # None: served by every flavour the family serves
     action: str | None = None  # the transport action name security checks (e.g. cluster:admin/xpack/rollup/stop)
+    request_schema: str | None = None  # the JSON Schema of the body, `<file>#/$defs/<name>` in specs/schemas
 
     @cached_property
     def segments(self) -> list[str]:

@@ -20,7 +20,6 @@ from mockserver.families.indices.models import IndexStore, write_result
 from mockserver.xcontent import Document, token
 
 NOT_TERMINATED = "The bulk request must be terminated by a newline [\\n]"
-_WITH_SOURCE = ("index", "create", "update")
 _METADATA = {"_index", "_id", "routing", "op_type", "version", "version_type", "if_seq_no",
              "if_primary_term", "retry_on_conflict", "pipeline", "_source", "require_alias", "require_data_stream",
              "list_executed_pipelines", "dynamic_templates"}
@@ -44,10 +43,10 @@ class Operation:
         return found + self.conditions.problems(create=self.action == "create", has_id=bool(self.id))
 
 
-def parse(lines: list[str], default_index: str | None) -> list[Operation]:
+def parse(body: list[str], default_index: str | None) -> list[Operation]:
     """The operations of a bulk body (split at its newlines); raises the 400 a real cluster gives for a malformed
     body."""
-    lines = _Lines(lines)
+    lines = _Lines(body)
     operations = []
     for number, line in lines:
         if not line.strip():
@@ -60,11 +59,9 @@ def parse(lines: list[str], default_index: str | None) -> list[Operation]:
         if source_line is None:  # no source line after the last action: the request ends here
             break
         if action == "update":
-            raise IllegalArgument(f"Malformed action/metadata line [{number}], the mock does not run bulk updates")
-        if action in _WITH_SOURCE:  # another action name is skipped with its line (a deprecation in 8.x)
-            operation = _operation(action, metadata, default_index, number)
-            operations.append(Operation(operation.action, operation.index, operation.id, operation.conditions,
-                                        Document(source_line[1]).value))
+            raise IllegalArgument(f"bulk update items (line [{number}]) are not supported by the stopcheck mock")
+        if action in ("index", "create"):  # another action name is skipped with its source line (8.x warns)
+            operations.append(_operation(action, metadata, default_index, number, Document(source_line[1]).value))
     if problems := [problem for operation in operations for problem in operation.problems()]:
         raise ValidationFailed(*problems)
     return operations
@@ -110,7 +107,8 @@ def _action(value: Any, number: int) -> tuple[str, dict[str, Any]]:
     return action, metadata
 
 
-def _operation(action: str, metadata: dict[str, Any], default_index: str | None, number: int) -> Operation:
+def _operation(action: str, metadata: dict[str, Any], default_index: str | None, number: int,
+               source: Any = None) -> Operation:
     longs = {name: _long(metadata[name], name, number) for name in _LONGS if metadata.get(name) is not None}
     version_type = metadata.get("version_type")
     if metadata.get("op_type") == "create" and action == "index":
@@ -119,7 +117,8 @@ def _operation(action: str, metadata: dict[str, Any], default_index: str | None,
     index = metadata.get("_index", default_index)
     return Operation(action, None if index is None else str(index), None if identifier is None else str(identifier),
                      WriteConditions.parse(longs.get("if_seq_no"), longs.get("if_primary_term"),
-                                           longs.get("version"), None if version_type is None else str(version_type)))
+                                           longs.get("version"), None if version_type is None else str(version_type)),
+                     source)
 
 
 def _long(value: Any, name: str, number: int) -> int:

@@ -43,7 +43,7 @@ class Client:
             return error.code, json.loads(error.read() or "null")
 
     def fresh_index(self, name: str, properties: dict[str, str] | None = None) -> None:
-        """`name` as a new index with these field types (any index or job of a previous example under it gone)."""
+        """`name` as a new index with these field types (an index of a previous example of that name gone)."""
         self("DELETE", f"/{quote(name, safe='')}")
         mappings = {"properties": {field: {"type": kind} for field, kind in (properties or {}).items()}}
         status, body = self("PUT", f"/{quote(name, safe='')}", {"mappings": mappings})
@@ -109,6 +109,7 @@ def os_rollup(client: Client, job: str, body: dict[str, Any]) -> None:
     assume(not any("cardinality" in metric for entry in rollup.get("metrics", []) for metric in entry["metrics"]))
     assume((rollup.get("delay") or 0) < 10 ** 12)  # delay below the current epoch millis
     cron = rollup["schedule"].get("cron")
+    # a cron expression parses (the schema takes any string: few generated ones run, so cron jobs are rare here)
     assume(cron is None or (unix_cron(cron["expression"]) and zone_id(cron.get("timezone", "UTC"))))
     assume(zone_id(rollup["dimensions"][0]["date_histogram"].get("timezone", "UTC")))
     client("DELETE", f"/_plugins/_rollup/jobs/{quote(job)}")

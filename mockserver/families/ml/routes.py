@@ -97,7 +97,7 @@ async def stats(call: Ml) -> dict[str, Any]:
 
 async def start(call: Ml) -> dict[str, Any]:
     options = _options(call, START_ACTION, START_TIMEOUT)
-    return {"acknowledged": True, "node": await call.state.start(options.id, options.timeout)}
+    return {"acknowledged": True, "node": await call.state.start(options.id, options.timeout, call.warn)}
 
 
 async def stop(call: Ml) -> dict[str, Any]:

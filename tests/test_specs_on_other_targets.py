@@ -19,8 +19,6 @@ from conformance.paths import ROOT, SCENARIOS
 from tests.nested_runs import UNUSED_PLUGINS
 
 MOCK_ONLY = {
-    "ml.dfa.stop.force-failed": "a job fails only on faults a scenario cannot cause safely (lost node, crash)",
-    "ml.dfa.stop.force-many-failed": "as force-failed, for two jobs",
     "tasks.cancel.not-cancellable": "a client must hold a blocking request while the runner sends others",
 }
 

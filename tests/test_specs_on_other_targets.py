@@ -1,10 +1,10 @@
 """The Elasticsearch scenarios run on an Elasticsearch target that is not the bundled mock.
 
 The mock is started as a separate process and used through `--target http://...`, as a real cluster is: no
-fixtures, no consent. Its clock runs TIME_SCALE times as fast as the wall, so that a job's phases, which flow
-between the runner's polls as on a real cluster, take seconds rather than the twenty they say. Every Elasticsearch scenario must then run and pass, except those that need consent and
+fixtures, no consent. Every Elasticsearch scenario must then run and pass, except those that need consent and
 the few below, whose state nothing real can produce (each scenario file says why too). Scenarios whose fixture
-is optional run there with that step skipped.
+is optional run there with that step skipped. The mock's clock runs TIME_SCALE times as fast as the wall, so that
+a job's phases, which flow between the runner's polls as on a real cluster, take a second rather than twenty.
 """
 
 import json
@@ -21,8 +21,6 @@ from tests.nested_runs import UNUSED_PLUGINS
 MOCK_ONLY = {
     "tasks.cancel.not-cancellable": "a client must hold a blocking request while the runner sends others",
 }
-
-
 TIME_SCALE = 20
 
 

@@ -3,8 +3,9 @@ subprocesses included), the load of the machine before and after, and the CPU se
 first. On a shared machine the wall time follows the load; the CPU figures are the steadier ones (the goal, 30 s of
 wall on 2 free cores, means at most about 55 s of CPU).
 
-Usage: python benchmarks/tests_cpu.py [--workers auto] [--top 20] [PYTEST_ARGS...]
-The file is also the pytest plugin that does the counting (`-p benchmarks.tests_cpu`, loaded by the script).
+Usage: python benchmarks/tests_cpu.py [--workers auto] [--top 20] [--checkout DIR] [PYTEST_ARGS...]
+`--checkout` measures the tests of another checkout (an earlier commit, for a before/after) with this Python.
+The file is also the pytest plugin that does the counting (`-p tests_cpu`, put on the path by the script).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 RECORDS = "STOPCHECK_TESTS_CPU_RECORDS"  # where each process appends one line per test
 
 
@@ -46,14 +48,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", default="auto")
     parser.add_argument("--top", type=int, default=20, help="test files to list (default: 20)")
+    parser.add_argument("--checkout", type=Path, default=ROOT, help="the checkout whose tests run (default: this one)")
     args, pytest_args = parser.parse_known_args()
     with tempfile.TemporaryDirectory() as scratch:
         records = Path(scratch) / "records.jsonl"
         load_before = os.getloadavg()[0]
         started, cpu_before = time.monotonic(), _cpu_seconds()
-        completed = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", args.workers,
-                                    "-p", "benchmarks.tests_cpu", *pytest_args], cwd=ROOT,
-                                   env={**os.environ, RECORDS: str(records)}, capture_output=True, text=True)
+        plugin_path = os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))
+        completed = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", args.workers, "-p", "tests_cpu",
+                                    *pytest_args], cwd=args.checkout, capture_output=True, text=True,
+                                   env={**os.environ, RECORDS: str(records), "PYTHONPATH": plugin_path})
         wall, cpu = time.monotonic() - started, _cpu_seconds() - cpu_before
         per_file: Counter[str] = Counter()
         tests: Counter[str] = Counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -64,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     mock.add_argument("--realtime", action="store_true",
                       help="keep the mock on wall time: a waiting request really waits out its timeout (default: "
                            "virtual time, which jumps ahead whenever every request in flight is waiting)")
+    mock.add_argument("--time-scale", type=_time_scale, default=1.0, metavar="N",
+                      help="let the mock's clock run N times as fast as the wall, also between requests (e.g. 20: a "
+                           "job phase of 20 s takes 1 s for a client polling from outside); default 1")
     mock.add_argument("--openapi", action="store_true",
                       help="print the OpenAPI 3.1 description of what this mock serves (also served at "
                            "GET /_stopcheck/openapi.json) instead of serving it")
@@ -198,7 +202,8 @@ def _mock(args: argparse.Namespace) -> int:
         print("stopcheck mock: --users needs --security")
         return 2
     settings = MockSettings(flavour=args.flavour, version=Version.parse(args.version) if args.version else None,
-                            nodes=args.nodes, security=security, clock="system" if args.realtime else "virtual")
+                            nodes=args.nodes, security=security, clock="system" if args.realtime else "virtual",
+                            time_scale=args.time_scale)
     if args.openapi:
         from mockserver.cluster import Cluster
         from mockserver.openapi import document
@@ -207,6 +212,17 @@ def _mock(args: argparse.Namespace) -> int:
         return 0
     serve_forever(settings, args.host, args.port)
     return 0
+
+
+def _time_scale(text: str) -> float:
+    """`--time-scale`: a positive, finite number."""
+    try:
+        scale = float(text)
+    except ValueError:
+        scale = math.nan
+    if not (scale > 0 and math.isfinite(scale)):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return scale
 
 
 def _users(path: Path | None, flavour: str) -> dict:

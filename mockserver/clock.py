@@ -4,8 +4,8 @@ A clock is made in one place, `make_clock(settings)`, when a cluster is built. W
 condition, then sleep until the earlier of the next poll (1 ms doubling, capped at 100 ms) and the deadline.
 `_sleep_until` is the only thing a kind of clock decides:
 
-- `SystemClock` sleeps on the wall;
-- `VirtualClock` runs with the wall but jumps ahead to the earliest wake-up whenever every request in flight is
+- `SystemClock` sleeps on the wall (or on a wall that runs a set number of times as fast);
+- `VirtualClock` runs with that wall but jumps ahead to the earliest wake-up whenever every request in flight is
   sleeping on it, so a 30 s timeout elapses at once through the same code path;
 - `ManualClock` moves only when told to, or when a wait on it needs time to pass (model tests).
 """
@@ -73,22 +73,26 @@ _UNCOUNTED = nullcontext()
 
 
 class SystemClock(Clock):
-    """Wall-clock time; `stopcheck mock --realtime`."""
+    """Wall-clock time, `scale` times as fast (1: the wall itself); `stopcheck mock --realtime`."""
+
+    def __init__(self, scale: float = 1.0) -> None:
+        self._scale = scale
+        self._started, self._started_monotonic = time.time(), time.monotonic()
 
     def now(self) -> float:
-        return time.time()
+        return self._started + (time.monotonic() - self._started_monotonic) * self._scale
 
     async def _sleep_until(self, moment: float) -> None:
-        await asyncio.sleep(max(moment - self.now(), 0))
+        await asyncio.sleep(max(moment - self.now(), 0) / self._scale)
 
 
-class VirtualClock(Clock):
-    """Wall-clock time plus an offset. The offset jumps to the earliest wake-up once every request in flight
-    is sleeping on the clock (nothing it serves could change before then); between requests, and while any
-    request is busy, time flows with the wall. Sleepers wake in the order of their wake-ups."""
+class VirtualClock(SystemClock):
+    """Wall-clock time, `scale` times as fast, plus an offset. The offset jumps to the earliest wake-up once every
+    request in flight is sleeping on the clock (nothing it serves could change before then); between requests, and
+    while any request is busy, time flows with the (scaled) wall. Sleepers wake in the order of their wake-ups."""
 
-    def __init__(self) -> None:
-        self._epoch = time.time() - time.monotonic()
+    def __init__(self, scale: float = 1.0) -> None:
+        super().__init__(scale)
         self._offset = 0.0
         self._requests = 0
         self._sleeping = 0
@@ -98,7 +102,7 @@ class VirtualClock(Clock):
         self._counter = _RequestCounter(self)
 
     def now(self) -> float:
-        return self._epoch + time.monotonic() + self._offset
+        return super().now() + self._offset
 
     def advance(self, seconds: float) -> None:
         """Move the clock `seconds` ahead, waking whoever is due (call it on the clock's event loop)."""
@@ -123,7 +127,7 @@ class VirtualClock(Clock):
         loop = asyncio.get_running_loop()
         waker: asyncio.Future[None] = loop.create_future()
         heapq.heappush(self._wake_ups, (moment, next(self._order), waker))
-        timer = loop.call_later(max(moment - self.now(), 0), self._wake_due)
+        timer = loop.call_later(max(moment - self.now(), 0) / self._scale, self._wake_due)
         self._sleeping += 1
         self._jump_soon(loop)
         try:
@@ -201,4 +205,6 @@ class ManualClock(Clock):
 
 def make_clock(settings: MockSettings) -> Clock:
     """The clock the settings ask for."""
-    return {"virtual": VirtualClock, "system": SystemClock, "manual": ManualClock}[settings.clock]()
+    if settings.clock == "manual":
+        return ManualClock()
+    return {"virtual": VirtualClock, "system": SystemClock}[settings.clock](settings.time_scale)

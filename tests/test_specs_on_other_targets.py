@@ -3,7 +3,8 @@
 The mock is started as a separate process and used through `--target http://...`, as a real cluster is: no
 fixtures, no consent. Every Elasticsearch scenario must then run and pass, except those that need consent and
 the few below, whose state nothing real can produce (each scenario file says why too). Scenarios whose fixture
-is optional run there with that step skipped.
+is optional run there with that step skipped. The mock's clock runs TIME_SCALE times as fast as the wall, so that
+a job's phases, which flow between the runner's polls as on a real cluster, take a second rather than twenty.
 """
 
 import json
@@ -15,16 +16,18 @@ import pytest
 from conformance.discovery import scenario_files
 from conformance.loader import load_scenario
 from conformance.paths import ROOT, SCENARIOS
+from tests.nested_runs import UNUSED_PLUGINS
 
 MOCK_ONLY = {
     "tasks.cancel.not-cancellable": "a client must hold a blocking request while the runner sends others",
 }
+TIME_SCALE = 20
 
 
 @pytest.fixture(scope="module")
 def separate_mock():
-    process = subprocess.Popen([sys.executable, "-m", "mockserver", "--port", "0"], stdout=subprocess.PIPE,
-                               text=True)
+    process = subprocess.Popen([sys.executable, "-m", "mockserver", "--port", "0", "--time-scale", str(TIME_SCALE)],
+                               stdout=subprocess.PIPE, text=True)
     try:
         yield process.stdout.readline().rsplit(" ", 1)[1].strip()
     finally:
@@ -34,7 +37,7 @@ def separate_mock():
 
 def test_every_elasticsearch_scenario_runs_on_a_target_that_is_not_the_bundled_mock(separate_mock, tmp_path):
     completed = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--target", separate_mock,
-                                "--report-dir", str(tmp_path), "--", "-n", "2"],
+                                "--report-dir", str(tmp_path), "--", "-n", "2", *UNUSED_PLUGINS],
                                cwd=ROOT, capture_output=True, text=True, timeout=900)
     results = json.loads((tmp_path / "results.json").read_text())
     elasticsearch = {s.id: s for s in map(load_scenario, scenario_files([SCENARIOS]))

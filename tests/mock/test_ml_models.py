@@ -223,6 +223,23 @@ def test_a_job_can_be_started_and_stopped_many_times(jobs, clock):
     assert set(phases(jobs, "again").values()) == {100}
 
 
+def test_a_restart_during_reindexing_copies_into_a_new_dest_index_so_a_quick_stop_can_start_again(jobs, clock):
+    put(jobs, "quick")
+    jobs.start_task("quick")
+    clock.advance(0.3)
+    assert phases(jobs, "quick")["reindexing"] == 30
+    copied = jobs.indices.get("quick-dest")
+    assert len(copied.docs) == 3
+    jobs.stop_tasks([jobs.job("quick")], force=False)
+    jobs.start_task("quick")  # resuming reindexing deletes the destination index and copies from the start
+    restarted = jobs.indices.get("quick-dest")
+    assert restarted is not copied and restarted.docs == {}
+    jobs.stop_tasks([jobs.job("quick")], force=False)
+    assert jobs.start_task("quick").state is DfaState.STARTED, "not refused as a first start into a full index"
+    clock.advance(10)
+    assert set(phases(jobs, "quick").values()) == {100} and len(jobs.indices.get("quick-dest").docs) == 10
+
+
 def test_start_checks(jobs):
     assert error(lambda: jobs.start_task("missing")).status == 404
     put(jobs, "twice")

@@ -12,7 +12,9 @@ import pytest
 
 from conformance.targets.base import TargetWrapper
 from conformance.targets.mock import MockTarget
-from mockserver.clock import VirtualClock
+from conformance.cli import main
+from mockserver.clock import SystemClock, VirtualClock
+from mockserver.settings import MockSettings
 
 ROLLUP_JOB = {"index_pattern": "sensor", "rollup_index": "sensor_rollup", "cron": "*/30 * * * * ?", "page_size": 10,
               "groups": {"date_histogram": {"field": "timestamp", "fixed_interval": "1h"}}}
@@ -137,6 +139,67 @@ def test_a_cancelled_wait_does_not_hold_back_the_others():
         assert [seconds for seconds, _ in woke] == [60]
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("kind", [VirtualClock, SystemClock])
+def test_a_scaled_clock_runs_that_many_times_as_fast_as_the_wall_between_requests(monkeypatch, kind):
+    wall = [100.0]
+    monkeypatch.setattr("mockserver.clock.time.monotonic", lambda: wall[0])
+    clock = kind(scale=20)
+    start = clock.now()
+    wall[0] += 1.5
+    assert clock.now() - start == pytest.approx(30)
+
+
+def test_a_scaled_clock_wakes_a_sleep_that_cannot_jump_after_its_scaled_share_of_the_wall():
+    async def scenario() -> float:
+        clock, busy_done = VirtualClock(scale=1000), asyncio.Event()
+
+        async def busy_request() -> None:  # keeps the clock from jumping: the 30 s go by on the wall, scaled
+            with clock.in_flight():
+                await busy_done.wait()
+
+        busy = asyncio.create_task(busy_request())
+        await let_others_run()
+        with clock.in_flight():
+            moment = clock.now() + 30
+            await asyncio.wait_for(clock._sleep_until(moment), CLIENT_TIMEOUT)
+        busy_done.set()
+        await busy
+        return clock.now() - moment
+
+    assert asyncio.run(scenario()) >= 0
+
+
+def test_a_scaled_system_clock_sleeps_its_scaled_share_of_the_wall():
+    async def scenario() -> float:
+        clock = SystemClock(scale=1000)
+        moment = clock.now() + 30
+        await asyncio.wait_for(clock._sleep_until(moment), CLIENT_TIMEOUT)
+        return clock.now() - moment
+
+    assert asyncio.run(scenario()) >= 0
+
+
+@pytest.mark.parametrize(("settings", "problem"), [
+    ({"time_scale": 0}, "time_scale must be a positive number, not 0"),
+    ({"time_scale": float("inf")}, "time_scale must be a positive number, not inf"),
+    ({"time_scale": 2, "clock": "manual"}, "a manual clock moves only when told to: it has no time_scale"),
+])
+def test_a_time_scale_is_a_positive_number_for_a_clock_that_follows_the_wall(settings, problem):
+    with pytest.raises(ValueError, match=problem):
+        MockSettings(**settings)
+
+
+@pytest.mark.parametrize(("arguments", "problem"), [
+    (["--time-scale", "0"], "argument --time-scale: expected a positive number, got '0'"),
+    (["--time-scale", "fast"], "argument --time-scale: expected a positive number, got 'fast'"),
+    (["--time-scale", "-1"], "argument --time-scale: expected a positive number, got '-1'"),
+])
+def test_stopcheck_mock_refuses_a_bad_time_scale_in_one_line(arguments, problem, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["mock", *arguments])
+    assert exited.value.code == 2 and capsys.readouterr().err.strip().endswith(problem)
 
 
 def test_the_mock_target_lets_poll_intervals_pass_on_the_mocks_clock_through_any_wrapper():

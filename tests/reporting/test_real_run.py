@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.cli import main
 from conformance.paths import SCENARIOS
 from conformance.reporting.results import load_results
 from mockserver.families.rollup.models import RollupJobs
@@ -25,8 +26,9 @@ def _stopcheck(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 
 def _run(report_dir: Path, *targets: str, files: list[Path] = SCENARIO_FILES) -> Path:
+    """`stopcheck run` in this process (the report and the diff below run as commands of their own)."""
     options = [option for target in targets for option in ("--target", target)]
-    _stopcheck("run", *files, *options, "--report-dir", report_dir, "--", "-n", "0")
+    main(["run", *map(str, files), *options, "--report-dir", str(report_dir), "--", "-n", "0", "-q"])
     return report_dir / "results.json"
 
 

@@ -5,7 +5,8 @@ start and cancel reindex tasks and wait on them, and race optimistic-concurrency
 jobs. Each client owns its job ids, so it knows which of its jobs exist; shared jobs are raced on purpose. The
 assertions are invariants, never an interleaving: no lost or duplicated job, every state valid, every stop
 converged, task trees consistent, exactly one winner of each OCC race, no request hung past its timeout. The mock
-runs on wall time (`clock="system"`): a client holding a wait must not hold everyone's time.
+runs on wall time (`clock="system"`), TIME_SCALE times as fast: a client holding a wait must not hold everyone's
+time, and the waits (2 s stops, throttled reindexing, job phases) are the mock's seconds, not the test's.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import pytest
 from tests.robustness.fuzzing import BUG_TYPE
 
 CLIENTS = 6
+TIME_SCALE = 10
 OPERATIONS = 30  # per client
-REQUEST_TIMEOUT = 30  # seconds: the longest wait a request asks for is 2s
+REQUEST_TIMEOUT = 30  # seconds of the wall: the longest wait a request asks for is 25 s of the mock's
 ROLLUP_STATES = {"started", "indexing", "stopping", "stopped", "aborting"}
 DFA_STATES = {"starting", "started", "stopping", "stopped", "failed"}
 ROLLUP = {"index_pattern": "sensor", "rollup_index": "sensor_rollup", "cron": "*/1 * * * * ?", "page_size": 2,
@@ -170,7 +172,7 @@ async def _check_tasks(client: Client, started: list[str]) -> None:
 
 
 def test_concurrent_lifecycles_keep_every_invariant(start_mock):
-    mock = start_mock(clock="system")
+    mock = start_mock(clock="system", time_scale=TIME_SCALE)
     for fixture, args in (("ml_phase_seconds", {"seconds": 0.2}),):
         mock.cluster.fixture(fixture)(args)
     answers = asyncio.run(_with_clients(mock.url, _es_round))
@@ -207,7 +209,7 @@ async def _occ_round(session: aiohttp.ClientSession, client: Client) -> None:
 
 @pytest.mark.parametrize("rounds", [3])
 def test_exactly_one_of_two_racing_writers_wins(start_mock, rounds):
-    mock = start_mock(flavour="opensearch", clock="system")
+    mock = start_mock(flavour="opensearch", clock="system", time_scale=TIME_SCALE)
     for _ in range(rounds):
         answers = asyncio.run(_with_clients(mock.url, _occ_round))
         assert _unreal(answers) == []

@@ -238,7 +238,9 @@ class DfaJobs(Hooks):
             raise StatusError(f"Cannot start data frame analytics [{job_id}] because it has already been started",
                               409)
         now = self.clock.now()
-        if first_time or job.run is None:
+        if phase == "reindexing" and not first_time:  # `executeJobInMiddleOfReindexing`: the copy starts over
+            self.indices.indices.pop(config.dest["index"], None)
+        if phase == "reindexing" or job.run is None:
             job.run = Run([(index.name, doc_id) for index, doc_id, _ in self._source_rows(config)])
         job.progress[phase] = 0
         node = self.nodes[sum(map(ord, job_id)) % len(self.nodes)]

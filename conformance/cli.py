@@ -97,7 +97,7 @@ def _run(args: argparse.Namespace, pytest_args: list[str]) -> int:
     """pytest with the plugin: the run options become the plugin's, and what follows `--` goes to pytest as is."""
     import pytest
 
-    options = [str(p) for p in args.paths] + ["--stopcheck", "--rootdir", str(ROOT), "-rfExX", "-n", "auto"]
+    options = [str(p) for p in args.paths] + ["--stopcheck", f"--rootdir={ROOT}", "-rfExX", "-n", "auto"]
     return int(pytest.main(options + plugin_options() + pytest_arguments(args) + pytest_args))
 
 

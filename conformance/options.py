@@ -89,7 +89,9 @@ def add_command_options(parser: argparse.ArgumentParser, only: tuple[str, ...] |
 
 
 def pytest_arguments(args: argparse.Namespace) -> list[str]:
-    """The command's run options as the plugin's pytest options."""
+    """The command's run options as the plugin's pytest options, each value joined to its flag: pytest takes any
+    separate argument naming an existing path (a report folder) for a path to test, and looks for its
+    configuration file from there instead of from the scenarios and the working directory."""
     found: list[str] = []
     for option in RUN_OPTIONS:
         value = getattr(args, option.dest)
@@ -97,7 +99,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         if option.action == "store_true":
             found += [flag] if value else []
         elif option.action == "append":
-            found += [part for item in value or () for part in (flag, item)]
+            found += [f"{flag}={item}" for item in value or ()]
         elif value is not None:
-            found += [flag, str(value)]
+            found.append(f"{flag}={value}")
     return found

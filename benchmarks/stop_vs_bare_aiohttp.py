@@ -15,9 +15,11 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -35,7 +37,6 @@ async def stop(request):
 app = web.Application()
 app.router.add_post("/_rollup/job/{id}/_stop", stop)
 app.router.add_post("/_ml/data_frame/analytics/{id}/_stop", stop)
-print("listening", flush=True)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
 """
 
@@ -55,8 +56,6 @@ class Load:
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -69,15 +68,25 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def wait_listening(port: int, timeout: float = 30) -> None:
+    """Return once 127.0.0.1:`port` accepts connections (a server may announce itself before it binds)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 @contextmanager
-def server(command: list[str], cpu: str, ready: str) -> Iterator[int]:
-    """A server process pinned to `cpu`, up once it prints `ready`; yields its pid."""
-    process = subprocess.Popen(["taskset", "-c", cpu, *command], stdout=subprocess.PIPE, text=True)
+def server(command: list[str], cpu: str, port: int) -> Iterator[int]:
+    """A server process pinned to `cpu`, up once it accepts connections on `port`; yields its pid."""
+    process = subprocess.Popen(["taskset", "-c", cpu, *command])
     try:
-        assert process.stdout is not None
-        for line in process.stdout:
-            if ready in line:
-                break
+        wait_listening(port)
         yield process.pid
     finally:
         process.terminate()
@@ -127,12 +136,12 @@ def main() -> None:
 
     results: dict[str, Load] = {}
     bare_port, mock_port = free_port(), free_port()
-    with server([sys.executable, "-c", BARE_SERVER, str(bare_port)], args.server_cpu, "listening") as pid:
+    with server([sys.executable, "-c", BARE_SERVER, str(bare_port)], args.server_cpu, bare_port) as pid:
         for name, path in ENDPOINTS.items():
             results[f"bare {name}"] = wrk(f"http://127.0.0.1:{bare_port}{path}", args.seconds, args.connections,
                                           args.load_cpu, pid)
     mock = [sys.executable, "-m", "mockserver", "--port", str(mock_port)]
-    with server(mock, args.server_cpu, "stopcheck mock") as pid:
+    with server(mock, args.server_cpu, mock_port) as pid:
         prepare_mock(f"http://127.0.0.1:{mock_port}")
         for name, path in ENDPOINTS.items():
             results[f"mock {name}"] = wrk(f"http://127.0.0.1:{mock_port}{path}", args.seconds, args.connections,

@@ -26,6 +26,7 @@ class MockSettings:
     seed: int = 0
     clock: str = "virtual"
     security: Mapping[str, Any] | None = None  # a users file's content: security on (None: no credentials needed)
+    max_content_length: int = 100 * 1024 * 1024  # `http.max_content_length` in bytes: a larger body is a bare 413
 
     def __post_init__(self) -> None:
         if self.flavour not in FLAVOURS:
@@ -34,6 +35,8 @@ class MockSettings:
             raise ValueError(f"clock must be one of {', '.join(CLOCKS)}, not {self.clock!r}")
         if self.nodes < 1:
             raise ValueError("a cluster needs at least one node")
+        if not 0 <= self.max_content_length < 2**31:
+            raise ValueError(f"max_content_length must be from 0 to 2147483647 bytes, not {self.max_content_length}")
         if self.version is None:
             self.version = DEFAULT_VERSIONS[self.flavour]
 

@@ -8,7 +8,7 @@ import logging
 import re
 from typing import Any
 
-from aiohttp import web
+from aiohttp import HttpVersion11, web
 
 from mockserver.cluster import Cluster
 from mockserver.errors import ApiError, MediaTypeHeader, StatusError
@@ -31,6 +31,8 @@ def build_server(cluster: Cluster) -> web.Server:
     async def dispatch(http: web.BaseRequest) -> web.Response:
         if (http.content_length or 0) > limit:
             return _too_large()
+        if "Expect" in http.headers:
+            await _expect(http)
         try:
             body = await http.read() if http.body_exists else b""
         except web.HTTPRequestEntityTooLarge:  # a chunked body that outgrew the limit
@@ -41,10 +43,23 @@ def build_server(cluster: Cluster) -> web.Server:
         return renderer.render(http, reply, warnings, compatible)
 
     def limited_request(message: Any, payload: Any, protocol: Any, writer: Any, task: Any) -> web.BaseRequest:
+        """A request whose body may be read up to the limit (aiohttp's own default is 1 MB)."""
         return web.BaseRequest(message, payload, protocol, writer, task, loop, client_max_size=limit)
 
     # No lingering: a body left unread because it is over the limit closes the connection at once.
     return web.Server(dispatch, request_factory=limited_request, lingering_time=0, access_log=None)
+
+
+async def _expect(http: web.BaseRequest) -> None:
+    """Answer `Expect: 100-continue` before the body is read, so that a client waiting for it sends the body at
+    once; refuse any other expectation (417)."""
+    expect = http.headers["Expect"]
+    if http.version != HttpVersion11:
+        return
+    if expect.lower() != "100-continue":
+        raise web.HTTPExpectationFailed(text=f"Unknown Expect: {expect}")
+    await http.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    http.writer.output_size = 0  # the answer proper starts after this interim one
 
 
 def _too_large() -> web.Response:

@@ -115,6 +115,22 @@ def test_a_chunked_body_that_outgrows_the_limit_is_a_413(start_mock):
     assert _served(mock)
 
 
+def test_a_client_that_expects_100_continue_gets_it_before_it_sends_the_body(es_mock):
+    document = json.dumps({"title": "x"}).encode()
+    connection = _raw(es_mock, _head("/books/_doc/1", len(document), "Expect: 100-continue\r\n"))
+    assert connection.recv(4096) == b"HTTP/1.1 100 Continue\r\n\r\n"
+    connection.sendall(document)
+    assert connection.recv(4096).startswith(b"HTTP/1.1 201 ")
+    connection.close()
+
+
+def test_an_unknown_expectation_is_a_417(es_mock):
+    connection = _raw(es_mock, _head("/books/_doc/1", 2, "Expect: something-else\r\n") + b"{}")
+    assert connection.recv(4096).startswith(b"HTTP/1.1 417 ")
+    connection.close()
+    assert _served(es_mock)
+
+
 def test_a_content_length_limit_out_of_range_is_refused():
     with pytest.raises(ValueError, match="max_content_length must be from 0 to 2147483647 bytes, not 2147483648"):
         MockSettings(max_content_length=2**31)

@@ -1,7 +1,8 @@
 """An OpenAPI 3.1 description of what a mock cluster serves, generated from its route table.
 
 Paths and methods come from the routes, parameters from their declared parsers (each parser describes the values
-it accepts as a JSON Schema, `params.json_schema`), request bodies from their body policy. Response bodies come
+it accepts as a JSON Schema, `params.json_schema`), request bodies from their body policy and the schema the route
+declares (`Route.request_schema`, a definition in its family's file in `specs/schemas/`). Response bodies come
 from the JSON Schemas in `specs/schemas/`: a route's successful answers are described by the schemas the
 scenarios assert for that route, and every error by the real error envelope or the routing layer's plain shape.
 """
@@ -73,7 +74,7 @@ def _operation(route: Route[Any], answers: dict[int, set[str]]) -> dict[str, Any
     if route.action:
         operation["description"] = f"Transport action `{route.action}`."
     if route.body is not Body.NONE:
-        operation["requestBody"] = _request_body(route.body)
+        operation["requestBody"] = _request_body(route)
     return operation
 
 
@@ -101,10 +102,12 @@ def _json_value(value: Any) -> Any:
     return value if isinstance(value, (bool, int, float, str)) else None
 
 
-def _request_body(policy: Body) -> dict[str, Any]:
-    if policy is Body.NDJSON:
+def _request_body(route: Route[Any]) -> dict[str, Any]:
+    """The body the route's policy takes, described by the schema the route declares (any object without one)."""
+    if route.body is Body.NDJSON:
         return {"required": True, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}
-    return {"required": policy is Body.REQUIRED, "content": {_JSON: {"schema": {"type": "object"}}}}
+    schema = {"$ref": _component_ref(route.request_schema)} if route.request_schema else {"type": "object"}
+    return {"required": route.body is Body.REQUIRED, "content": {_JSON: {"schema": schema}}}
 
 
 def _responses(route: Route[Any], answers: dict[int, set[str]]) -> dict[str, Any]:

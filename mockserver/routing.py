@@ -41,7 +41,7 @@ class Call(Generic[S]):
     warnings: list[str] = field(default_factory=list)
     headers: Mapping[str, str] = field(default_factory=dict)  # request headers, case-insensitive when served
     action: str | None = None
-    ndjson: list[Any] | None = None  # the lines of a newline-delimited body
+    ndjson: list[str] | None = None  # a newline-delimited body split at its newlines, for the handler to parse
 
     @property
     def body(self) -> Any:
@@ -72,6 +72,7 @@ class Route(Generic[S]):
     body: Body = Body.NONE
     flavours: frozenset[str] | None = None  # None: served by every flavour the family serves
     action: str | None = None  # the transport action name security checks (e.g. cluster:admin/xpack/rollup/stop)
+    request_schema: str | None = None  # the JSON Schema of the body, `<file>#/$defs/<name>` in specs/schemas
 
     @cached_property
     def segments(self) -> list[str]:
@@ -187,6 +188,6 @@ def _parse_body(call: Call[Any], policy: Body, raw: bytes) -> None:
         return
     text = raw.decode("utf-8", errors="replace")
     if policy is Body.NDJSON:
-        call.ndjson = [Document(line).value for line in text.splitlines() if line.strip()]
+        call.ndjson = text.split("\n")
     else:
         call.document = Document(text)

@@ -17,8 +17,6 @@ from conformance.loader import load_scenario
 from conformance.paths import ROOT, SCENARIOS
 
 MOCK_ONLY = {
-    "ml.dfa.stop.force-failed": "a job fails only on faults a scenario cannot cause safely (lost node, crash)",
-    "ml.dfa.stop.force-many-failed": "as force-failed, for two jobs",
     "tasks.cancel.not-cancellable": "a client must hold a blocking request while the runner sends others",
 }
 

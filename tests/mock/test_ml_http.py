@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -112,6 +113,27 @@ def test_force_is_the_only_way_to_stop_a_failed_job(client):
                                  "instead")
     assert client("POST", f"{BASE}/broken/_stop", force="true") == (200, {"stopped": True})
     assert client.state("broken") == "stopped"
+
+
+def test_a_job_over_its_memory_limit_warns_at_start_then_fails_and_needs_force(client):
+    status, _ = client("PUT", f"{BASE}/starved", {"source": {"index": "src"}, "dest": {"index": "starved-dest"},
+                                                  "analysis": {"outlier_detection": {}}, "model_memory_limit": "1kb"})
+    assert status == 200
+    client.fixture("ml_phase_seconds", job_id="starved", seconds=0)
+    request = urllib.request.Request(f"{client.url}{BASE}/starved/_start", method="POST")
+    with urllib.request.urlopen(request) as response:
+        assert json.load(response)["acknowledged"] is True
+        warning = response.headers["Warning"]
+    assert re.fullmatch(r'299 Elasticsearch-\S+ "Configured model memory limit \[1kb\] is lower than the expected '
+                        r'memory usage \[[\d.]+kb\]\. The analytics job may fail due to configured memory '
+                        r'constraints\."', warning), warning
+    stats = client("GET", f"{BASE}/starved/_stats")[1]["data_frame_analytics"][0]
+    assert stats["state"] == "failed" and stats["node"]["id"] and stats["memory_usage"]["status"] == "hard_limit"
+    assert stats["failure_reason"].startswith("[starved] analytics process stopped unexpectedly: Input error: memory "
+                                              "limit [1 kb] has been exceeded.")
+    assert error_of(client("POST", f"{BASE}/starved/_stop"))[0] == 409
+    assert client("POST", f"{BASE}/starved/_stop", force="true") == (200, {"stopped": True})
+    assert client.state("starved") == "stopped"
 
 
 def test_force_stop_does_not_wait_for_a_slow_stop(client):

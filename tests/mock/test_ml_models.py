@@ -16,6 +16,7 @@ from mockserver.families.ml.ids import expand
 from mockserver.families.ml.models import DfaJobs, DfaState
 from mockserver.settings import MockSettings
 from mockserver.timevalue import TimeUnit, TimeValue
+from mockserver.version import Version
 from mockserver.xcontent import Document
 
 OUTLIERS = {"outlier_detection": {}}
@@ -363,3 +364,64 @@ def test_documents_removed_from_the_destination_mid_run_are_skipped(jobs, clock)
     clock.advance(5)
     assert jobs.job("lossy").state is DfaState.STOPPED
     assert "3" not in jobs.indices.get("lossy-dest").docs
+
+
+# memory limit ----------------------------------------------------------------------------------------------
+LOW_LIMIT_WARNING = re.compile(r"Configured model memory limit \[1kb\] is lower than the expected memory usage "
+                               r"\[\d+(\.\d)?kb\]\. The analytics job may fail due to configured memory constraints\.")
+
+
+def test_a_start_warns_when_the_memory_limit_is_below_the_estimate(jobs):
+    put(jobs, "starved", model_memory_limit="1kb")
+    put(jobs, "roomy")
+    warnings: list[str] = []
+    jobs.start_task("starved", warnings.append)
+    assert len(warnings) == 1 and LOW_LIMIT_WARNING.fullmatch(warnings[0]), warnings
+    jobs.start_task("roomy", warnings.append)
+    assert len(warnings) == 1
+
+
+def test_a_start_before_7_10_refuses_a_memory_limit_below_the_estimate():
+    cluster = Cluster(MockSettings(clock="manual", version=Version(7, 9, 3)))
+    cluster.state("indices").index_document("src", "1", {"x": 1.0})
+    jobs = cluster.state("ml")
+    put(jobs, "starved", model_memory_limit="1kb")
+    problem = error(lambda: jobs.start_task("starved"))
+    assert (problem.status, problem.type) == (400, "status_exception")
+    assert re.fullmatch(r"Cannot start because the configured model memory limit \[1kb\] is lower than the "
+                        r"expected memory usage \[\d+(\.\d)?kb\]", problem.reason), problem.reason
+    assert jobs.job("starved").state is DfaState.STOPPED
+
+
+def test_a_job_over_its_memory_limit_fails_once_loaded_and_stays_failed_until_forced(jobs, clock):
+    put(jobs, "starved", model_memory_limit="1kb")
+    jobs.start_task("starved")
+    clock.advance(1.9)
+    assert jobs.job("starved").state is DfaState.STARTED
+    clock.advance(0.1)
+    stats = jobs.stats(jobs.job("starved"))
+    assert stats["state"] == "failed" and stats["node"]["id"] == jobs.job("starved").task.node_id
+    assert re.fullmatch(r"\[starved\] analytics process stopped unexpectedly: Input error: memory limit \[1 kb\] has "
+                        r"been exceeded\. Please force stop the job, increase to new estimated limit \[\d+ kb\] and "
+                        r"restart\.", stats["failure_reason"]), stats["failure_reason"]
+    usage = stats["memory_usage"]
+    assert usage["status"] == "hard_limit" and usage["peak_usage_bytes"] > 1024
+    assert usage["memory_reestimate_bytes"] == 2 * usage["peak_usage_bytes"]
+    assert stats["data_counts"]["training_docs_count"] == 10
+    clock.advance(60)
+    assert phases(jobs, "starved") == {"reindexing": 100, "loading_data": 100, "computing_outliers": 0,
+                                       "writing_results": 0}
+    assert jobs.job("starved").state is DfaState.FAILED
+    assert "ml" not in jobs.indices.get("starved-dest").docs["0"].source
+    assert error(lambda: jobs.stop_tasks([jobs.job("starved")], force=False)).status == 409
+    assert jobs.stop_tasks([jobs.job("starved")], force=True) == []
+    assert "failure_reason" not in jobs.stats(jobs.job("starved"))
+
+
+def test_a_job_within_its_memory_limit_reports_its_peak_use_and_finishes(jobs, clock):
+    put(jobs, "fits", model_memory_limit="1mb")
+    jobs.start_task("fits")
+    clock.advance(10)
+    stats = jobs.stats(jobs.job("fits"))
+    assert stats["state"] == "stopped" and stats["memory_usage"]["status"] == "ok"
+    assert 0 < stats["memory_usage"]["peak_usage_bytes"] <= 1024 * 1024

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from mockserver.clock import Clock
 from mockserver.errors import ApiError, IllegalArgument, IndexNotFound, ResourceAlreadyExists, VersionConflict
+from mockserver.families.indices.conditions import PRIMARY_TERM, WriteConditions
 from mockserver.families.indices.query import matches, to_millis
 from mockserver.family import Hooks
 from mockserver.wildcard import is_simple_pattern, simple_match
@@ -291,20 +292,38 @@ class IndexStore(Hooks):
         for index in self.resolve(expression):
             del self.indices[index.name]
 
-    def index_document(self, index_name: str, doc_id: str | None, source: Any,
-                       create_only: bool = False) -> dict[str, Any]:
+    def index_document(self, index_name: str, doc_id: str | None, source: Any, create_only: bool = False,
+                       conditions: WriteConditions = WriteConditions()) -> dict[str, Any]:
+        """Write a document (created when the index is missing); 409 when it exists and `create_only`, or when it
+        does not meet the compare-and-set `conditions`."""
         if not isinstance(source, dict):
             raise IllegalArgument("document source must be a JSON object")
         index = self.get_or_create(index_name)
         doc_id = doc_id or uuid.uuid4().hex[:20]
-        if create_only and doc_id in index.docs:
-            raise VersionConflict(
-                f"[{doc_id}]: version conflict, document already exists (current version [{index.docs[doc_id].version}])",
-                index_uuid=index.uuid, shard="0", index=index.name)
+        existing = index.docs.get(doc_id)
+        if create_only and existing is not None:
+            raise _conflict(index, f"[{doc_id}]: version conflict, document already exists (current version "
+                                   f"[{existing.version}])")
+        if why := conditions.conflict(doc_id, existing.seq_no if existing else None):
+            raise _conflict(index, why)
         doc, created = index.write(doc_id, source)
         return write_result(index, doc, "created" if created else "updated")
+
+    def delete_document(self, index_name: str, doc_id: str,
+                        conditions: WriteConditions = WriteConditions()) -> tuple[Index, Document | None]:
+        """Delete a document of an existing index: the index and the document deleted (None when there was none);
+        409 when the document does not meet the compare-and-set `conditions`."""
+        index = self.get(index_name)
+        existing = index.docs.get(doc_id)
+        if why := conditions.conflict(doc_id, existing.seq_no if existing else None):
+            raise _conflict(index, why)
+        return index, index.remove(doc_id)
+
+
+def _conflict(index: Index, reason: str) -> VersionConflict:
+    return VersionConflict(reason, index_uuid=index.uuid, shard="0", index=index.name)
 
 
 def write_result(index: Index, doc: Document, result: str) -> dict[str, Any]:
     return {"_index": index.name, "_id": doc.id, "_version": doc.version, "result": result,
-            "_shards": {"total": 2, "successful": 1, "failed": 0}, "_seq_no": doc.seq_no, "_primary_term": 1}
+            "_shards": {"total": 2, "successful": 1, "failed": 0}, "_seq_no": doc.seq_no, "_primary_term": PRIMARY_TERM}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.errors import ApiError, IllegalArgument, ValidationFailed
+from mockserver.errors import IllegalArgument, ValidationFailed
+from mockserver.families.indices.bulk import parse as parse_bulk, run as run_bulk
+from mockserver.families.indices.conditions import PRIMARY_TERM, WriteConditions
 from mockserver.families.indices.models import IndexStore, LegacyTemplate, write_result
 from mockserver.params import Param, boolean, integer, long, string, time_value
 from mockserver.routing import Body, Call, Reply, Route
-from mockserver.xcontent import token
 
 
 async def create_index(call: Call[IndexStore]) -> dict[str, Any]:
@@ -90,10 +91,40 @@ async def delete_template(call: Call[IndexStore]) -> dict[str, Any]:
     return {"acknowledged": True}
 
 
+def _conditions(call: Call[IndexStore]) -> WriteConditions:
+    return WriteConditions.parse(call.params["if_seq_no"], call.params["if_primary_term"], call.params["version"],
+                                 call.params["version_type"])
+
+
+def _refused(problems: list[str]) -> None:
+    if problems:
+        raise ValidationFailed(*problems)
+
+
 async def index_doc(call: Call[IndexStore]) -> Reply:
-    result = call.state.index_document(call.path_params["index"], call.path_params.get("id"), call.body,
-                                         create_only=call.path.rstrip("/").split("/")[-2] == "_create")
+    """`PUT /{index}/_doc/{id}`, `_create` and `POST /{index}/_doc` (an id of its own: a create unless `op_type`
+    says otherwise)."""
+    doc_id = call.path_params.get("id")
+    create = _create(call.params["op_type"], call.path.rstrip("/").split("/")[-2] == "_create", doc_id is None)
+    conditions = _conditions(call)
+    _refused(conditions.problems(create=create, has_id=doc_id is not None))
+    result = call.state.index_document(call.path_params["index"], doc_id, call.body, create_only=create,
+                                       conditions=conditions)
     return Reply(201 if result["result"] == "created" else 200, result)
+
+
+def _create(op_type: str | None, create_endpoint: bool, auto_id: bool) -> bool:
+    """Whether a write is a create: `_create` says so (and refuses another `op_type`), `op_type` says so, or the
+    id is generated and no `op_type` is given."""
+    if create_endpoint:
+        if op_type is not None and op_type.lower() != "create":
+            raise IllegalArgument(f"opType must be 'create', found: [{op_type}]")
+        return True
+    if op_type is None:
+        return auto_id
+    if op_type.lower() not in ("create", "index"):
+        raise IllegalArgument(f"opType must be 'create' or 'index', found: [{op_type}]")
+    return op_type.lower() == "create"
 
 
 async def get_doc(call: Call[IndexStore]) -> Reply:
@@ -102,61 +133,20 @@ async def get_doc(call: Call[IndexStore]) -> Reply:
     if doc is None:
         return Reply(404, {"_index": index.name, "_id": call.path_params["id"], "found": False})
     return Reply(200, {"_index": index.name, "_id": doc.id, "_version": doc.version, "_seq_no": doc.seq_no,
-                       "_primary_term": 1, "found": True, "_source": doc.source})
+                       "_primary_term": PRIMARY_TERM, "found": True, "_source": doc.source})
 
 
 async def delete_doc(call: Call[IndexStore]) -> Reply:
-    index = call.state.get(call.path_params["index"])
-    doc = index.remove(call.path_params["id"])
+    conditions = _conditions(call)
+    _refused(conditions.problems())
+    index, doc = call.state.delete_document(call.path_params["index"], call.path_params["id"], conditions)
     if doc is None:
         return Reply(404, {"_index": index.name, "_id": call.path_params["id"], "result": "not_found"})
     return Reply(200, write_result(index, doc, "deleted"))
 
 
 async def bulk(call: Call[IndexStore]) -> dict[str, Any]:
-    store = call.state
-    lines = call.body
-    items = []
-    errors = False
-    position = 0
-    while position < len(lines):
-        action = lines[position]
-        if not isinstance(action, dict):
-            raise IllegalArgument(f"Malformed action/metadata line [{position + 1}], expected START_OBJECT but "
-                                  f"found [{token(action)}]")
-        if len(action) != 1:
-            raise IllegalArgument(f"Malformed action/metadata line [{position + 1}], expected a simple value for "
-                                  f"field [{next(iter(action), '')}] but found [START_OBJECT]")
-        (kind, meta), = action.items()
-        if not isinstance(meta, dict):
-            raise IllegalArgument(f"Malformed action/metadata line [{position + 1}], expected START_OBJECT but "
-                                  f"found [{token(meta)}]")
-        index_name = meta.get("_index", call.path_params.get("index"))
-        doc_id = meta.get("_id")
-        position += 1
-        try:
-            if kind in ("index", "create"):
-                if position == len(lines):  # an action without its source ends the request (BulkRequestParser)
-                    break
-                source = lines[position]
-                position += 1
-                result = store.index_document(index_name, doc_id, source, create_only=kind == "create")
-                result["status"] = 201 if result["result"] == "created" else 200
-            elif kind == "delete":
-                index = store.get(index_name)
-                doc = index.remove(doc_id)
-                result = {"_index": index_name, "_id": doc_id, "result": "deleted" if doc else "not_found",
-                          "status": 200 if doc else 404}
-            else:
-                raise IllegalArgument(f"Malformed action/metadata line [{position}], expected one of [create, "
-                                      f"delete, index, update] but found [{kind}]")
-        except ApiError as error:
-            if isinstance(error, IllegalArgument):
-                raise
-            errors = True
-            result = {"_index": index_name, "_id": doc_id, "status": error.status, "error": error.cause()}
-        items.append({kind: result})
-    return {"errors": errors, "took": 1, "items": items}
+    return run_bulk(call.state, parse_bulk(call.body, call.path_params.get("index")))
 
 
 async def refresh(call: Call[IndexStore]) -> dict[str, Any]:

@@ -42,6 +42,10 @@ class DfaConfig:
     def results_field(self) -> str:
         return self.dest["results_field"]
 
+    @property
+    def memory_limit_bytes(self) -> int:
+        return size_bytes(self.model_memory_limit or DEFAULT_MEMORY_LIMIT)
+
     def document(self) -> dict[str, Any]:
         """The config as GET and PUT echo it (`DataFrameAnalyticsConfig.toXContent`)."""
         doc: dict[str, Any] = {"id": self.id, "create_time": self.create_time, "version": self.version}
@@ -222,7 +226,11 @@ def size_bytes(text: str) -> int:
 def size_display(text: str) -> str:
     """A size as `ByteSizeValue.toString` prints it: in its largest whole unit, cut to one decimal, `.0` dropped
     (`Strings.format1Decimals`)."""
-    amount = size_bytes(text)
+    return bytes_display(size_bytes(text))
+
+
+def bytes_display(amount: int) -> str:
+    """A number of bytes as `ByteSizeValue.toString` prints it (see `size_display`)."""
     unit = next(u for u in ("pb", "tb", "gb", "mb", "kb", "b") if amount >= _BYTE_UNITS[u] or u == "b")
     whole, tenth = divmod(amount * 10 // _BYTE_UNITS[unit], 10)
     return f"{whole}{unit}" if tenth == 0 else f"{whole}.{tenth}{unit}"

@@ -4,7 +4,8 @@ A started job owns a persistent task (`starting`, `started`, `stopping` or `fail
 `stopped`. Time is read from the injected clock and applied lazily whenever a job is looked at: a started job
 moves through its progress phases, each taking `phase_seconds`, copying the source documents into the
 destination index while reindexing and adding the results field while writing results; after its last phase
-the task is removed and the job is `stopped` with every phase at 100%.
+the task is removed and the job is `stopped` with every phase at 100%. A job whose loaded rows need more
+memory than its model memory limit fails instead, at the start of its analysis (see `memory`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from sortedcontainers import SortedDict
 
@@ -27,6 +28,8 @@ from mockserver.families.indices.query import field_value, is_missing
 from mockserver.families.ml.analysis import Features
 from mockserver.families.ml.config import MAX_MEMORY_SETTING, DfaConfig, capped_memory_limit, size_text
 from mockserver.families.ml.ids import expand, is_all, missing, tokens
+from mockserver.families.ml.memory import (WARN_ONLY_SINCE, hard_limit_usage, low_limit_refusal, low_limit_warning,
+                                           memory_needed, process_failure)
 from mockserver.families.security.models import Security
 from mockserver.family import Hooks
 from mockserver.nodes import Node
@@ -195,10 +198,12 @@ class DfaJobs(Hooks):
         del self.jobs[job_id]
 
     # start ------------------------------------------------------------------------------------------------
-    async def start(self, job_id: str, timeout: TimeValue = START_TIMEOUT) -> str:
+    async def start(self, job_id: str, timeout: TimeValue = START_TIMEOUT,
+                    warn: Callable[[str], None] = lambda _: None) -> str:
         """Start the job and wait until a node takes its task (unless the job may start lazily); the id of that
-        node, or `""` for a lazy start still awaiting one. A 408 when `timeout` passes first."""
-        task = self.start_task(job_id)
+        node, or `""` for a lazy start still awaiting one. A 408 when `timeout` passes first; `warn` receives the
+        start's warnings."""
+        task = self.start_task(job_id, warn)
         if task.state is DfaState.STARTING:
             if self.job(job_id).config.allow_lazy_start:
                 return ""
@@ -207,8 +212,9 @@ class DfaJobs(Hooks):
                 raise StatusError(f"Starting data frame analytics [{job_id}] timed out after [{timeout}]", 408)
         return task.node_id
 
-    def start_task(self, job_id: str) -> Task:
-        """Validate like `TransportStartDataFrameAnalyticsAction`, then create the persistent task."""
+    def start_task(self, job_id: str, warn: Callable[[str], None] = lambda _: None) -> Task:
+        """Validate like `TransportStartDataFrameAnalyticsAction`, estimate the memory the analysis needs (`warn`
+        receives a warning when the limit is lower), then create the persistent task."""
         job = self.job(job_id)
         config = job.config
         self.validate_source_dest(config)
@@ -227,6 +233,7 @@ class DfaJobs(Hooks):
                 f"then there are currently mapped fields that do not exist in any indexed documents, and you will "
                 f"have to switch to explicit field selection and include only fields that exist in indexed "
                 f"documents.", 400)
+        self._check_memory_limit(config, features, warn)
         if job.task is not None:
             raise StatusError(f"Cannot start data frame analytics [{job_id}] because it has already been started",
                               409)
@@ -298,8 +305,13 @@ class DfaJobs(Hooks):
         job = self.job(job_id)
         if job.task is None:
             raise StatusError(f"data frame analytics [{job_id}] is not running", 409)
-        job.task.state = DfaState.FAILED
-        job.task.failure_reason = reason
+        self._set_failed(job.task, reason)
+
+    @staticmethod
+    def _set_failed(task: Task, reason: str) -> None:
+        """The task stays on its node, `failed` with the reason, until a force stop removes it."""
+        task.state = DfaState.FAILED
+        task.failure_reason = reason
 
     # the run ----------------------------------------------------------------------------------------------
     def refresh(self, job: DfaJob) -> None:
@@ -327,6 +339,8 @@ class DfaJobs(Hooks):
             self._work(job, phase, 100)
             job.progress[phase] = 100
             job.phase_started = end
+            if job.state is DfaState.FAILED:
+                return
         job.task = None
 
     def _work(self, job: DfaJob, phase: str, percent: int) -> None:
@@ -362,9 +376,13 @@ class DfaJobs(Hooks):
         training = sum(1 for doc_id in run.analysed if analysis.is_training(doc_id, dest.docs[doc_id].source))
         job.data_counts = {"training_docs_count": training, "test_docs_count": len(run.analysed) - training,
                            "skipped_docs_count": len(dest.docs) - len(run.analysed)}
-        job.memory_usage = {"timestamp": int(self.clock.now() * 1000),
-                            "peak_usage_bytes": 50_000 + 64 * len(run.analysed) * max(1, len(run.features)),
-                            "status": "ok"}
+        used, limit = memory_needed(len(run.analysed), len(run.features)), config.memory_limit_bytes
+        timestamp = int(self.clock.now() * 1000)
+        if used > limit and job.task is not None:
+            job.memory_usage = hard_limit_usage(timestamp, used)
+            self._set_failed(job.task, process_failure(job.id, limit, used))
+        else:
+            job.memory_usage = {"timestamp": timestamp, "peak_usage_bytes": used, "status": "ok"}
 
     def _write_results(self, config: DfaConfig, run: Run, upto: int) -> None:
         dest = self._dest(config)
@@ -446,6 +464,16 @@ class DfaJobs(Hooks):
                               + (f" (excluding fields [{', '.join(required)}])" if required else ""), 400)
         self._check_cardinality(config)
         return features
+
+    def _check_memory_limit(self, config: DfaConfig, features: Features, warn: Callable[[str], None]) -> None:
+        """The start's memory estimate against the job's limit: below it, a refusal before 7.10, a warning since."""
+        rows = sum(1 for _, _, source in self._source_rows(config) if self._has_all(source, features))
+        estimate, limit = memory_needed(rows, len(features)), config.memory_limit_bytes
+        if limit >= estimate:
+            return
+        if self.version < WARN_ONLY_SINCE:
+            raise low_limit_refusal(limit, estimate)
+        warn(low_limit_warning(limit, estimate))
 
     def _check_cardinality(self, config: DfaConfig) -> None:
         """`FieldCardinalityConstraint.check` over the documents the source query selects."""

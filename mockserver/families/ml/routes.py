@@ -97,7 +97,7 @@ async def stats(call: Ml) -> dict[str, Any]:
 
 async def start(call: Ml) -> dict[str, Any]:
     options = _options(call, START_ACTION, START_TIMEOUT)
-    return {"acknowledged": True, "node": await call.state.start(options.id, options.timeout)}
+    return {"acknowledged": True, "node": await call.state.start(options.id, options.timeout, call.warn)}
 
 
 async def stop(call: Ml) -> dict[str, Any]:
@@ -155,10 +155,13 @@ _PAGE = (Param("allow_no_match", boolean, True), Param("from", integer, 0), Para
 _OPTIONS = (Param("timeout", string), Param("allow_no_match", string), Param("force", string))
 
 _ACTION = "cluster:{}/xpack/ml/data_frame/analytics/{}"
+_SCHEMA = "ml.schema.json#/$defs/{}"
 
 ROUTES: tuple[Route[DfaJobs], ...] = (
-    Route("PUT", f"{BASE}/{{id}}", put, body=Body.REQUIRED, action=_ACTION.format("admin", "put")),
-    Route("POST", f"{BASE}/{{id}}/_update", update, body=Body.REQUIRED, action=_ACTION.format("admin", "update")),
+    Route("PUT", f"{BASE}/{{id}}", put, body=Body.REQUIRED, action=_ACTION.format("admin", "put"),
+          request_schema=_SCHEMA.format("put_job_request")),
+    Route("POST", f"{BASE}/{{id}}/_update", update, body=Body.REQUIRED, action=_ACTION.format("admin", "update"),
+          request_schema=_SCHEMA.format("update_request")),
     Route("GET", f"{BASE}/{{id}}", get, params=(*_PAGE, Param("exclude_generated", boolean, False)),
           action=_ACTION.format("monitor", "get")),
     Route("GET", BASE, get, params=(*_PAGE, Param("exclude_generated", boolean, False)),
@@ -168,8 +171,9 @@ ROUTES: tuple[Route[DfaJobs], ...] = (
     Route("GET", f"{BASE}/_stats", stats, params=(*_PAGE, Param("verbose", boolean, False)),
           action=_ACTION.format("monitor", "stats/get")),
     Route("POST", f"{BASE}/{{id}}/_start", start, params=_OPTIONS[:1], body=Body.OPTIONAL,
-          action=START_ACTION),
-    Route("POST", f"{BASE}/{{id}}/_stop", stop, params=_OPTIONS, body=Body.OPTIONAL, action=STOP_ACTION),
+          action=START_ACTION, request_schema=_SCHEMA.format("start_request")),
+    Route("POST", f"{BASE}/{{id}}/_stop", stop, params=_OPTIONS, body=Body.OPTIONAL, action=STOP_ACTION,
+          request_schema=_SCHEMA.format("stop_request")),
     Route("DELETE", f"{BASE}/{{id}}", delete, params=(Param("force", boolean, False),
                                                       Param("timeout", time_value, TimeValue(1, TimeUnit.MINUTES))),
           action=_ACTION.format("admin", "delete")),

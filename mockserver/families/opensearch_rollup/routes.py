@@ -99,6 +99,7 @@ def _deprecated(handler: Handler[RollupJobs], method: str, suffix: str) -> Handl
 
 _GET_PARAMS = (Param("search", string, ""), Param("from", integer, 0), Param("size", integer, 20),
                Param("sortField", string, "rollup.rollup_id.keyword"), Param("sortDirection", string, "asc"))
+_PUT_SCHEMA = "opensearch_rollup.schema.json#/$defs/put_job_request"
 _PUT_PARAMS = (Param("if_seq_no", long), Param("if_primary_term", long), Param("refresh", refresh_policy, True))
 _DELETE_PARAMS = (Param("refresh", refresh_policy, True),)
 
@@ -111,8 +112,8 @@ def _routes(method: str, suffix: str, handler: Handler[RollupJobs],
 
 
 ROUTES: tuple[Route[RollupJobs], ...] = (
-    *_routes("PUT", "/{id}", put_job, params=_PUT_PARAMS, body=Body.REQUIRED),
-    *_routes("PUT", "", put_job, params=_PUT_PARAMS, body=Body.OPTIONAL),
+    *_routes("PUT", "/{id}", put_job, params=_PUT_PARAMS, body=Body.REQUIRED, request_schema=_PUT_SCHEMA),
+    *_routes("PUT", "", put_job, params=_PUT_PARAMS, body=Body.OPTIONAL, request_schema=_PUT_SCHEMA),
     *_routes("GET", "/{id}", get_job, params=_GET_PARAMS),
     *_routes("HEAD", "/{id}", head_job, params=_GET_PARAMS),
     *_routes("GET", "", list_jobs, params=_GET_PARAMS),

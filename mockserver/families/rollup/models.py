@@ -298,6 +298,8 @@ def parse_config(job_id: str, document: Document) -> dict[str, Any]:
     if not isinstance(body.get("cron"), str) or not body["cron"]:
         raise fail("Cron schedule must be a non-null, non-empty string")
     page_size = body.get("page_size")
+    if isinstance(page_size, float) and page_size.is_integer():  # `longValue` takes a whole float
+        page_size = int(page_size)
     if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size <= 0:
         raise fail("Page size is mandatory and  must be a positive long")
     groups = body.get("groups")

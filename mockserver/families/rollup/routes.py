@@ -58,7 +58,8 @@ _STOP_PARAMS = (Param("timeout", time_value, DEFAULT_STOP_TIMEOUT), Param("wait_
 _ACTION = "cluster:{}/xpack/rollup/{}"
 
 ROUTES: tuple[Route[RollupJobs], ...] = (
-    Route("PUT", "/_rollup/job/{id}", put_job, body=Body.REQUIRED, action=_ACTION.format("admin", "put")),
+    Route("PUT", "/_rollup/job/{id}", put_job, body=Body.REQUIRED, action=_ACTION.format("admin", "put"),
+          request_schema="rollup.schema.json#/$defs/put_job_request"),
     Route("POST", "/_rollup/job/{id}/_start", start_job, action=_ACTION.format("admin", "start")),
     Route("POST", "/_rollup/job/{id}/_stop", stop_job, params=_STOP_PARAMS, action=_ACTION.format("admin", "stop")),
     Route("DELETE", "/_rollup/job/{id}", delete_job, action=_ACTION.format("admin", "delete")),

@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 from typing import Any
 
-from aiohttp import web
-from multidict import CIMultiDict
+from aiohttp import HttpVersion11, web
 
 from mockserver.cluster import Cluster
 from mockserver.errors import ApiError, MediaTypeHeader, StatusError
 from mockserver.routing import Reply, Request, Router
-from mockserver.settings import MockSettings
 
 log = logging.getLogger("mockserver")
-CLUSTER_KEY = web.AppKey("cluster", Cluster)
 _COMPATIBLE = re.compile(r"compatible-with=(\d+)")
 _COMPACT = json.JSONEncoder(separators=(",", ":"))
 _PRETTY = json.JSONEncoder(indent=2)
-MAX_CONTENT_LENGTH = 100 * 1024 * 1024  # `http.max_content_length`: 100mb
 
 
-def build_app(settings: MockSettings | None = None) -> web.Application:
-    """An aiohttp application serving one emulated cluster."""
-    cluster = Cluster(settings or MockSettings())
+def build_server(cluster: Cluster) -> web.Server:
+    """An aiohttp low-level server for one emulated cluster, built on the running event loop. The mock routes
+    requests itself (`Router`), so it needs none of `web.Application`'s routing and middleware layers."""
     router = Router(cluster.routes())
+    renderer = Renderer(cluster)
+    limit = cluster.settings.max_content_length
+    loop = asyncio.get_running_loop()
 
-    async def dispatch(http: web.Request) -> web.Response:
-        if (http.content_length or 0) > MAX_CONTENT_LENGTH:
+    async def dispatch(http: web.BaseRequest) -> web.Response:
+        if (http.content_length or 0) > limit:
             return _too_large()
+        if "Expect" in http.headers:
+            await _expect(http)
         try:
             body = await http.read() if http.body_exists else b""
         except web.HTTPRequestEntityTooLarge:  # a chunked body that outgrew the limit
@@ -38,12 +40,26 @@ def build_app(settings: MockSettings | None = None) -> web.Application:
         request = Request(http.method, http.path, http.raw_path, http.query, body, http.headers)
         with cluster.clock.in_flight():
             reply, warnings, compatible = await serve(cluster, router, request)
-        return _render(cluster, http, reply, warnings, compatible)
+        return renderer.render(http, reply, warnings, compatible)
 
-    app = web.Application(client_max_size=MAX_CONTENT_LENGTH)
-    app[CLUSTER_KEY] = cluster
-    app.router.add_route("*", "/{tail:(?s:.*)}", dispatch)  # any path, control characters included
-    return app
+    def limited_request(message: Any, payload: Any, protocol: Any, writer: Any, task: Any) -> web.BaseRequest:
+        """A request whose body may be read up to the limit (aiohttp's own default is 1 MB)."""
+        return web.BaseRequest(message, payload, protocol, writer, task, loop, client_max_size=limit)
+
+    # No lingering: a body left unread because it is over the limit closes the connection at once.
+    return web.Server(dispatch, request_factory=limited_request, lingering_time=0, access_log=None)
+
+
+async def _expect(http: web.BaseRequest) -> None:
+    """Answer `Expect: 100-continue` before the body is read, so that a client waiting for it sends the body at
+    once; refuse any other expectation (417)."""
+    expect = http.headers["Expect"]
+    if http.version != HttpVersion11:
+        return
+    if expect.lower() != "100-continue":
+        raise web.HTTPExpectationFailed(text=f"Unknown Expect: {expect}")
+    await http.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    http.writer.output_size = 0  # the answer proper starts after this interim one
 
 
 def _too_large() -> web.Response:
@@ -101,26 +117,29 @@ def _compatible_version(cluster: Cluster, headers: Any) -> int | None:
     return int(next(iter(found.values())))
 
 
-def _render(cluster: Cluster, request: web.Request, reply: Reply, warnings: list[str],
-            compatible: int | None) -> web.Response:
-    settings = cluster.settings
-    headers = CIMultiDict((name, one) for name, value in reply.headers.items()  # a list: one header per value
-                          for one in (value if isinstance(value, list) else [value]))
-    if settings.flavour == "elasticsearch":
-        headers["X-elastic-product"] = "Elasticsearch"
-    if warnings:
-        product = settings.product
-        headers["Warning"] = ", ".join(
-            f'299 {product}-{settings.version}-{cluster.build_hash[:10]} "{w}"' for w in warnings
-        )
-    if request.method == "HEAD" or reply.body is None:
-        return web.Response(status=reply.status, headers=headers)
-    if isinstance(reply.body, str):  # a plain-text answer (the OpenSearch security plugin's 401)
-        headers["Content-Type"] = "text/plain; charset=UTF-8"
-        return web.Response(status=reply.status, body=reply.body.encode(), headers=headers)
-    pretty = "pretty" in request.query and request.query["pretty"] != "false"
-    text = (_PRETTY if pretty else _COMPACT).encode(reply.body)
-    content_type = (f"application/vnd.elasticsearch+json;compatible-with={compatible}" if compatible
-                    else "application/json")
-    headers["Content-Type"] = f"{content_type}; charset=UTF-8"
-    return web.Response(status=reply.status, body=text.encode(), headers=headers)
+class Renderer:
+    """Turns replies into HTTP responses with the headers the emulated product adds to every answer."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        settings = cluster.settings
+        self._product = [("X-elastic-product", "Elasticsearch")] if settings.flavour == "elasticsearch" else []
+        self._warning_source = f"{settings.product}-{settings.version}-{cluster.build_hash[:10]}"
+
+    def render(self, request: web.BaseRequest, reply: Reply, warnings: list[str],
+               compatible: int | None) -> web.Response:
+        headers = [(name, one) for name, value in reply.headers.items()  # a list: one header per value
+                   for one in (value if isinstance(value, list) else [value])]
+        headers += self._product
+        if warnings:
+            headers.append(("Warning", ", ".join(f'299 {self._warning_source} "{w}"' for w in warnings)))
+        if request.method == "HEAD" or reply.body is None:
+            return web.Response(status=reply.status, headers=headers)
+        if isinstance(reply.body, str):  # a plain-text answer (the OpenSearch security plugin's 401)
+            headers.append(("Content-Type", "text/plain; charset=UTF-8"))
+            return web.Response(status=reply.status, body=reply.body.encode(), headers=headers)
+        pretty = request.query.get("pretty", "false") != "false"
+        text = (_PRETTY if pretty else _COMPACT).encode(reply.body)
+        media_type = (f"application/vnd.elasticsearch+json;compatible-with={compatible}" if compatible
+                      else "application/json")
+        headers.append(("Content-Type", f"{media_type}; charset=UTF-8"))
+        return web.Response(status=reply.status, body=text.encode(), headers=headers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
 from mockserver.errors import IllegalArgument
 from mockserver.timevalue import TimeValue
@@ -81,7 +81,7 @@ class Param:
 ALWAYS_ACCEPTED = frozenset({"format", "filter_path", "pretty", "human", "error_trace", "source", "source_content_type"})
 
 
-def parse_params(query: dict[str, str], declared: tuple[Param, ...], path: str,
+def parse_params(query: Mapping[str, str], declared: tuple[Param, ...], path: str,
                  path_params: dict[str, str] | None = None) -> dict[str, Any]:
     """Parse declared params in order (parse errors win), then reject undeclared query params.
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import Any, Awaitable, Callable, Generic, Mapping, TypeVar
+from types import MappingProxyType
+from typing import Any, Awaitable, Callable, Generic, Mapping, NamedTuple, TypeVar
 from urllib.parse import unquote
 
 from mockserver.errors import IllegalArgument, MethodNotAllowed, NoHandler, ParseError
@@ -13,6 +14,7 @@ from mockserver.params import Param, parse_params
 from mockserver.xcontent import Document
 
 S = TypeVar("S")
+NO_HEADERS: Mapping[str, Any] = MappingProxyType({})
 
 
 class Body(Enum):
@@ -50,13 +52,12 @@ class Call(Generic[S]):
         self.warnings.append(message)
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     """A handler's answer when it is not a 200 with the returned body: another status, headers, or no body."""
 
     status: int
     body: Any  # JSON, or a str for a plain-text answer
-    headers: Mapping[str, str | list[str]] = field(default_factory=dict)  # a list: the header once per value
+    headers: Mapping[str, str | list[str]] = NO_HEADERS  # a list: the header once per value
 
 
 Handler = Callable[[Call[S]], Awaitable[Any]]
@@ -94,16 +95,16 @@ def _split(path: str) -> list[str]:
     return [unquote(s) for s in stripped.split("/")] if "%" in stripped else stripped.split("/")
 
 
-@dataclass(frozen=True)
-class Request:
-    """An HTTP request as the routing layer needs it, whatever server received it."""
+class Request(NamedTuple):
+    """An HTTP request as the routing layer needs it, whatever server received it (made once per request: a
+    named tuple is the cheapest immutable record)."""
 
     method: str
     path: str
     uri: str  # the raw URI, query string included, as error messages print it
     query: Mapping[str, str]
     body: bytes = b""
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = NO_HEADERS
 
 
 class _Node:
@@ -156,7 +157,7 @@ class Router:
         segments = _split(request.path)
         route, state = self.match(request.method, segments, request.uri)
         bound = route.bind(segments)
-        params = parse_params(dict(request.query), route.params, request.path, bound)
+        params = parse_params(request.query, route.params, request.path, bound)
         call = Call(state, request.method, request.path, request.uri, bound, params, headers=request.headers,
                     action=route.action)
         _parse_body(call, route.body, request.body)

@@ -9,7 +9,7 @@ from concurrent.futures import Future
 
 from aiohttp import web
 
-from mockserver.app import CLUSTER_KEY, build_app
+from mockserver.app import build_server
 from mockserver.cluster import Cluster
 from mockserver.settings import MockSettings
 
@@ -19,17 +19,13 @@ class MockServer:
 
     def __init__(self, settings: MockSettings | None = None, host: str = "127.0.0.1", port: int = 0,
                  ssl_context: ssl.SSLContext | None = None) -> None:
-        self.app = build_app(settings)
+        self.cluster = Cluster(settings or MockSettings())
         self._host, self._port = host, port
         self._ssl_context = ssl_context
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="stopcheck-mock", daemon=True)
-        self._runner: web.AppRunner | None = None
+        self._runner: web.ServerRunner | None = None
         self.port: int | None = None
-
-    @property
-    def cluster(self) -> Cluster:
-        return self.app[CLUSTER_KEY]
 
     @property
     def url(self) -> str:
@@ -42,7 +38,7 @@ class MockServer:
         return self
 
     async def _start(self) -> int:
-        self._runner = web.AppRunner(self.app, access_log=None)
+        self._runner = web.ServerRunner(build_server(self.cluster))
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port, ssl_context=self._ssl_context)
         await site.start()

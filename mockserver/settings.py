@@ -29,6 +29,7 @@ class MockSettings:
     clock: str = "virtual"
     security: Mapping[str, Any] | None = None  # a users file's content: security on (None: no credentials needed)
     time_scale: float = 1.0  # seconds of the virtual or system clock per second of the wall
+    max_content_length: int = 100 * 1024 * 1024  # `http.max_content_length` in bytes: a larger body is a bare 413
 
     def __post_init__(self) -> None:
         if self.flavour not in FLAVOURS:
@@ -41,6 +42,8 @@ class MockSettings:
             raise ValueError("a manual clock moves only when told to: it has no time_scale")
         if self.nodes < 1:
             raise ValueError("a cluster needs at least one node")
+        if not 0 <= self.max_content_length < 2**31:
+            raise ValueError(f"max_content_length must be from 0 to 2147483647 bytes, not {self.max_content_length}")
         if self.version is None:
             self.version = DEFAULT_VERSIONS[self.flavour]
 

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-import mockserver.app
+from mockserver.settings import MockSettings
 
 POLL_SECONDS = 20  # bound of every wait below
 
@@ -73,20 +73,39 @@ def test_a_half_sent_body_changes_nothing(es_mock):
     assert _call(es_mock.url + "/books/_doc/1")[0] == 404
 
 
-def test_a_body_over_the_content_length_limit_is_a_bare_413_and_the_connection_closes(es_mock):
-    connection = _raw(es_mock, _head("/books/_doc/1", mockserver.app.MAX_CONTENT_LENGTH + 1) + b"{}")
+def _closed_answer(connection: socket.socket) -> tuple[bytes, bytes]:
+    """The head and body of the answer, read until the mock closes the connection."""
     answer = b""
-    while chunk := connection.recv(4096):  # the mock closes the connection
+    while chunk := connection.recv(4096):
         answer += chunk
     connection.close()
     head, _, body = answer.partition(b"\r\n\r\n")
+    return head, body
+
+
+def test_the_content_length_limit_is_100mb_by_default(es_mock):
+    head, body = _closed_answer(_raw(es_mock, _head("/books/_doc/1", 100 * 1024 * 1024 + 1)))  # no body needed
     assert head.startswith(b"HTTP/1.1 413 ") and body == b""
     assert _served(es_mock)
 
 
-def test_a_chunked_body_that_outgrows_the_limit_is_a_413(start_mock, monkeypatch):
-    monkeypatch.setattr(mockserver.app, "MAX_CONTENT_LENGTH", 1024)
-    mock = start_mock()
+def test_a_body_over_the_content_length_limit_is_a_bare_413_and_the_connection_closes(start_mock):
+    mock = start_mock(max_content_length=1024)
+    document = json.dumps({"title": "x" * 1100}).encode()
+    head, body = _closed_answer(_raw(mock, _head("/books/_doc/1", len(document)) + document))
+    assert head.startswith(b"HTTP/1.1 413 ") and body == b""
+    assert _served(mock)
+    assert _call(mock.url + "/books/_doc/1")[0] == 404
+
+
+def test_a_body_at_the_content_length_limit_is_served(start_mock):
+    document = {"title": "x" * 1000}
+    mock = start_mock(max_content_length=len(json.dumps(document)))
+    assert _call(mock.url + "/books/_doc/1", "PUT", document)[0] == 201
+
+
+def test_a_chunked_body_that_outgrows_the_limit_is_a_413(start_mock):
+    mock = start_mock(max_content_length=1024)
     chunk = b"x" * 2048
     request = (b"PUT /books/_doc/1 HTTP/1.1\r\nHost: m\r\nContent-Type: application/json\r\n"
                b"Transfer-Encoding: chunked\r\n\r\n" + f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n0\r\n\r\n")
@@ -94,6 +113,27 @@ def test_a_chunked_body_that_outgrows_the_limit_is_a_413(start_mock, monkeypatch
     assert connection.recv(4096).startswith(b"HTTP/1.1 413 ")
     connection.close()
     assert _served(mock)
+
+
+def test_a_client_that_expects_100_continue_gets_it_before_it_sends_the_body(es_mock):
+    document = json.dumps({"title": "x"}).encode()
+    connection = _raw(es_mock, _head("/books/_doc/1", len(document), "Expect: 100-continue\r\n"))
+    assert connection.recv(4096) == b"HTTP/1.1 100 Continue\r\n\r\n"
+    connection.sendall(document)
+    assert connection.recv(4096).startswith(b"HTTP/1.1 201 ")
+    connection.close()
+
+
+def test_an_unknown_expectation_is_a_417(es_mock):
+    connection = _raw(es_mock, _head("/books/_doc/1", 2, "Expect: something-else\r\n") + b"{}")
+    assert connection.recv(4096).startswith(b"HTTP/1.1 417 ")
+    connection.close()
+    assert _served(es_mock)
+
+
+def test_a_content_length_limit_out_of_range_is_refused():
+    with pytest.raises(ValueError, match="max_content_length must be from 0 to 2147483647 bytes, not 2147483648"):
+        MockSettings(max_content_length=2**31)
 
 
 def test_a_client_that_never_reads_its_answers_holds_no_one_else(es_mock):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from mockserver.errors import IllegalArgument
 from mockserver.families.security.config import Role
@@ -72,6 +73,7 @@ def os_action(method: str, path: str) -> str | None:
     return None
 
 
+@cache  # a pure function of the constant tables above, asked on every request
 def grants(privilege: str, action: str, version: Version) -> bool:
     found = PRIVILEGES.get(privilege)
     if found is None or version < found.since or any(simple_match(p, action) for p in found.excludes):

@@ -31,6 +31,13 @@ class Filter:
     actions: Sequence[str] = ()
     parent: TaskId | None = None
 
+    def select(self, tasks: Mapping[int, Task]) -> list[Task]:
+        """The matching tasks of a node's tasks by id, in the order of their ids."""
+        if not self.actions and self.parent is None:
+            return list(tasks.values())
+        actions = list(self.actions)
+        return [task for task in tasks.values() if task.matches(actions, self.parent)]
+
 
 @dataclass
 class Listing:
@@ -53,10 +60,9 @@ async def list_tasks(registry: TaskRegistry, wanted: Filter, headers: Mapping[st
     with registry.request_task(LIST_ACTION, headers, node_ids, child_cancellable=registry.node_tasks_cancellable):
         registry.catch_up()
         now = registry.clock.now()
-        found = {node_id: [t for t in registry.nodes[node_id].tasks.values()
-                           if t.matches(list(wanted.actions), wanted.parent)] for node_id in node_ids}
+        found = {node_id: wanted.select(registry.nodes[node_id].tasks) for node_id in node_ids}
         infos = {node_id: [task_info(t, now, detailed=detailed, human=human, style=registry.info_style)
-                           for t in sorted(tasks, key=lambda t: t.id)] for node_id, tasks in found.items()}
+                           for t in tasks] for node_id, tasks in found.items()}
         failures: list[ApiError] = []
         if wait:
             awaited = {node_id: [t for t in tasks if not t.action.startswith(LIST_ACTION)]
@@ -139,15 +145,13 @@ def _to_cancel(registry: TaskRegistry, node_id: str, target: TaskId | None, want
     node = registry.nodes.get(node_id)
     if node is None:
         raise NoSuchNodeFailure(node_id)
-    actions = list(wanted.actions)
     if target is None:
-        return [t for t in sorted(node.tasks.values(), key=lambda t: t.id)
-                if t.cancellable and t.matches(actions, wanted.parent)]
+        return wanted.select(node.cancellable)
     task = node.tasks.get(target.id)
     if task is None:
         raise ResourceNotFound(f"task [{target}] is not found")
     if not task.cancellable:
         raise IllegalArgument(f"task [{target}] doesn't support cancellation")
-    if not task.matches(actions, wanted.parent):
+    if not task.matches(list(wanted.actions), wanted.parent):
         raise IllegalArgument(f"task [{target}] doesn't support this operation")
     return [task]

@@ -22,15 +22,26 @@ CANCEL_REASON = "by user request"
 
 
 class NodeTasks:
-    """One node's task manager: its running tasks, numbered from its own counter."""
+    """One node's task manager: its running tasks by id, numbered from its own counter, and the cancellable ones
+    apart (as `TaskManager` keeps them), so that a cancel looks at those only. Both keep the order of the ids."""
 
     def __init__(self, node: Node, first_id: int) -> None:
         self.node = node
         self.tasks: dict[int, Task] = {}
+        self.cancellable: dict[int, Task] = {}
         self._ids = itertools.count(first_id)
 
     def next_id(self) -> int:
         return next(self._ids)
+
+    def add(self, task: Task) -> None:
+        self.tasks[task.id] = task
+        if task.cancellable:
+            self.cancellable[task.id] = task
+
+    def remove(self, task: Task) -> None:
+        self.tasks.pop(task.id, None)
+        self.cancellable.pop(task.id, None)
 
 
 @dataclass
@@ -92,7 +103,7 @@ class TaskRegistry(Hooks):
         node = self.nodes[node_id]
         task = Task(node_id, node.next_id(), action, self.clock.now(),
                     parent=parent.task_id if parent is not None else None, **fields)
-        node.tasks[task.id] = task
+        node.add(task)
         if parent is not None:
             parent.children.append(task)
         if task.work is not None:
@@ -112,7 +123,7 @@ class TaskRegistry(Hooks):
         task.ended = at
         if task.store_result:
             self.results[task.task_id] = task_result(task, task_info(task, at, detailed=True, style=self.info_style))
-        self.nodes[task.node].tasks.pop(task.id, None)
+        self.nodes[task.node].remove(task)
 
     @contextmanager
     def request_task(self, action: str, headers: Mapping[str, str], fan_out: Sequence[str] = (),

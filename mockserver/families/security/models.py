@@ -49,7 +49,7 @@ class Security(Hooks):
         self.roles: dict[str, Role] = {**BUILTIN_ROLES[flavour], **config.roles}
         self.api_keys = dict(config.api_keys)
         self.aws = dict(config.aws)
-        self._superuser = Principal(self.users[SUPERUSERS[flavour][0]])  # who a request without credentials is
+        self._superuser: Principal | None = None  # who a request without credentials is (security off)
         self._verdicts: dict[tuple[tuple[str, ...], str], bool] = {}  # (roles, action) -> allowed, until roles change
 
     # Hooks ----------------------------------------------------------------------------------------------
@@ -129,7 +129,7 @@ class Security(Hooks):
     def _anonymous(self) -> Principal:
         """The superuser principal, made again only when the superuser was replaced or deleted."""
         user = self.users[SUPERUSERS[self.flavour][0]]
-        if self._superuser.user is not user:
+        if self._superuser is None or self._superuser.user is not user:
             self._superuser = Principal(user)
         return self._superuser
 

@@ -14,18 +14,11 @@ from schemathesis.checks import CheckContext
 from schemathesis.core.failures import Failure
 from schemathesis.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
-from mockserver.cluster import Cluster
-from mockserver.openapi import document
 from mockserver.settings import MockSettings
+from tests.robustness.descriptions import described
 
 BUG_TYPE = "mock_bug"  # the error type the mock answers when a handler raised something it did not mean to
 REQUEST_TIMEOUT = 20  # seconds; longer is a hung request
-
-
-def described(flavour: str) -> dict[str, Any]:
-    """The description of a default mock of this flavour, as `GET /_stopcheck/openapi.json` serves it."""
-    mock = MockSettings(flavour=flavour)
-    return document((route for route, _ in Cluster(mock).routes()), mock)
 
 
 class NotARealAnswer(Failure):

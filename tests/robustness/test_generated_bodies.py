@@ -23,7 +23,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, assume, given, settings
 
 from mockserver.wildcard import is_simple_pattern, simple_match
-from tests.robustness.fuzzing import described
+from tests.robustness.descriptions import described
 
 EXAMPLES = 10  # accepted bodies per family (those `assume` skips not counted): a few seconds each
 

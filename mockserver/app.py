@@ -128,7 +128,7 @@ class Renderer:
     def render(self, request: web.BaseRequest, reply: Reply, warnings: list[str],
                compatible: int | None) -> web.Response:
         headers = [(name, one) for name, value in reply.headers.items()  # a list: one header per value
-                   for one in (value if isinstance(value, list) else [value])]
+                   for one in (value if isinstance(value, list) else [value])] if reply.headers else []
         headers += self._product
         if warnings:
             headers.append(("Warning", ", ".join(f'299 {self._warning_source} "{w}"' for w in warnings)))

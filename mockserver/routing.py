@@ -167,12 +167,13 @@ class Router:
         """The most specific route for a method on a path (split in segments) and its state, or the routing
         error a real cluster gives (405 when other methods match, the bare 400 when nothing does)."""
         matching = self._trie.matches(segments)
-        allowed = next((found for node in matching if (found := node.by_method.get(method))), None)
-        if allowed is None:
-            if matching:
-                raise MethodNotAllowed(uri, method, sorted({m for n in matching for m in n.by_method}))
-            raise NoHandler(uri, method)
-        return allowed
+        for node in matching:
+            found = node.by_method.get(method)
+            if found is not None:
+                return found
+        if matching:
+            raise MethodNotAllowed(uri, method, sorted({m for n in matching for m in n.by_method}))
+        raise NoHandler(uri, method)
 
 
 def _parse_body(call: Call[Any], policy: Body, raw: bytes) -> None:

@@ -127,6 +127,17 @@ def test_users_and_roles_are_managed_and_listed(secured_mock):
     assert call(server, "GET", "/_security/user", headers=basic("u1", "pw-123456"))[0] == 403, "manage_security"
 
 
+def test_a_changed_or_deleted_role_decides_the_next_request(secured_mock):
+    server, admin, viewer = secured_mock(USERS), basic("elastic", "changeme"), basic("viewer", "viewer-pw")
+    assert call(server, "GET", "/_rollup/job", headers=viewer)[0] == 200, "monitor covers rollup monitoring"
+    assert call(server, "PUT", "/_security/role/watcher", '{"cluster": ["monitor_ml"]}', JSON | admin)[0] == 200
+    assert call(server, "GET", "/_rollup/job", headers=viewer)[0] == 403
+    assert call(server, "PUT", "/_security/role/watcher", '{"cluster": ["monitor_rollup"]}', JSON | admin)[0] == 200
+    assert call(server, "GET", "/_rollup/job", headers=viewer)[0] == 200
+    assert call(server, "DELETE", "/_security/role/watcher", headers=admin)[0] == 200
+    assert call(server, "GET", "/_rollup/job", headers=viewer)[0] == 403
+
+
 def test_a_secured_opensearch_answers_as_its_security_plugin(secured_mock):
     server = secured_mock(USERS, flavour="opensearch")
     status, headers, text = raw(server, "GET", "/_plugins/_rollup/jobs/x")

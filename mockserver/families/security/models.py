@@ -49,6 +49,8 @@ class Security(Hooks):
         self.roles: dict[str, Role] = {**BUILTIN_ROLES[flavour], **config.roles}
         self.api_keys = dict(config.api_keys)
         self.aws = dict(config.aws)
+        self._superuser: Principal | None = None  # who a request without credentials is (security off)
+        self._verdicts: dict[tuple[tuple[str, ...], str], bool] = {}  # (roles, action) -> allowed, until roles change
 
     # Hooks ----------------------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> None:
@@ -64,7 +66,11 @@ class Security(Hooks):
         if action is None:
             return
         principal = self.principal(call.headers, call.uri)
-        if not allows(self.flavour, self.version, self._roles_of(principal), self.roles, action):
+        key = (self._roles_of(principal), action)
+        allowed = self._verdicts.get(key)
+        if allowed is None:
+            allowed = self._verdicts[key] = allows(self.flavour, self.version, key[0], self.roles, action)
+        if not allowed:
             self._deny(principal, action)
 
     # Who ------------------------------------------------------------------------------------------------
@@ -74,7 +80,7 @@ class Security(Hooks):
         if not header:
             if self.secured:
                 raise self._unauthenticated(f"missing authentication credentials for REST request [{uri}]")
-            principal = Principal(self.users[SUPERUSERS[self.flavour][0]])
+            principal = self._anonymous()
         else:
             principal = self._credentials(header, uri)
         run_as = headers.get(RUN_AS_HEADER) if self.flavour == "elasticsearch" else None
@@ -120,6 +126,13 @@ class Security(Hooks):
             return OpenSearchUnauthenticated()
         return Unauthenticated(reason, self.version)
 
+    def _anonymous(self) -> Principal:
+        """The superuser principal, made again only when the superuser was replaced or deleted."""
+        user = self.users[SUPERUSERS[self.flavour][0]]
+        if self._superuser is None or self._superuser.user is not user:
+            self._superuser = Principal(user)
+        return self._superuser
+
     def _roles_of(self, principal: Principal) -> tuple[str, ...]:
         if principal.api_key is not None and principal.api_key.roles is not None:
             return principal.api_key.roles
@@ -141,6 +154,7 @@ class Security(Hooks):
             check_privileges(cluster, self.version)
         created = name not in self.roles
         self.roles[name] = Role(tuple(cluster), tuple(run_as or ()))
+        self._verdicts.clear()
         return created
 
     def put_user(self, name: str, password: str | None, roles: list[str],
@@ -154,6 +168,7 @@ class Security(Hooks):
         return previous is None
 
     def delete_role(self, name: str) -> bool:
+        self._verdicts.clear()
         return self.roles.pop(name, None) is not None
 
     def delete_user(self, name: str) -> bool:

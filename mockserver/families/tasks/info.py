@@ -94,9 +94,9 @@ def grouped(infos: Sequence[dict[str, Any]], group_by: str, nodes: Iterable[Node
 
 def _by_nodes(infos: Sequence[dict[str, Any]], nodes: Iterable[Node]) -> dict[str, Any]:
     known = {node.id: node for node in nodes}
-    order = list(known)
+    rank = {node_id: i for i, node_id in enumerate(known)}  # nodes that left the cluster come last
     grouped_nodes: dict[str, Any] = {}
-    for info in sorted(infos, key=lambda i: (order.index(i["node"]) if i["node"] in known else len(order), i["id"])):
+    for info in sorted(infos, key=lambda i: (rank.get(i["node"], len(rank)), i["id"])):
         entry = grouped_nodes.get(info["node"])
         if entry is None:
             entry = grouped_nodes[info["node"]] = _node_header(known.get(info["node"]))

@@ -188,7 +188,7 @@ class TaskRegistry(Hooks):
             return
         now = self.clock.now()
         if not task.cancelled:
-            task.cancelled, task.cancel_reason, task.cancelled_at = True, reason, self.clock.now()
+            task.cancelled, task.cancel_reason, task.cancelled_at = True, reason, now
             if task.work is not None and task.ended is None:
                 lag = self.cancel_lag if task.cancel_lag is None else task.cancel_lag
                 task.work.cancel(now, now + lag, reason)

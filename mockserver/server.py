@@ -49,6 +49,13 @@ class MockServer:
         waited out on a system clock."""
         self._run(self.cluster.clock.pass_time(seconds), timeout=seconds + 30)
 
+    def open_connections(self) -> int:
+        """How many client connections the server holds open."""
+        return self._run(self._count_connections())
+
+    async def _count_connections(self) -> int:
+        return len(self._runner.server.connections) if self._runner else 0
+
     def stop(self) -> None:
         if self._runner is not None:
             self._run(self._runner.cleanup())

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 from mockserver.settings import MockSettings
-
-POLL_SECONDS = 20  # bound of every wait below
+from tests.robustness.polling import POLL_SECONDS, until
 
 
 def _call(url: str, method: str = "GET", body=None, timeout: float = POLL_SECONDS) -> tuple[int, object]:
@@ -42,13 +40,6 @@ def _head(path: str, length: int, extra: str = "") -> bytes:
             f"{extra}\r\n").encode()
 
 
-def _until(condition) -> None:
-    deadline = time.monotonic() + POLL_SECONDS
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.02)
-
-
 def test_a_client_gone_during_a_wait_for_completion(start_mock):
     mock = start_mock(clock="system")
     _call(mock.url + "/sensor", "PUT", {"mappings": {"properties": {"t": {"type": "date"}}}})
@@ -58,9 +49,9 @@ def test_a_client_gone_during_a_wait_for_completion(start_mock):
     assert _call(mock.url + "/_rollup/job/j", "PUT", job)[0] == 200
     assert _call(mock.url + "/_stopcheck/fixtures/slow_stop", "POST", {"job_id": "j", "seconds": 3})[0] == 200
     assert _call(mock.url + "/_rollup/job/j/_start", "POST")[0] == 200
-    _until(lambda: _call(mock.url + "/_rollup/job/j")[1]["jobs"][0]["status"]["job_state"] == "indexing")
+    until(lambda: _call(mock.url + "/_rollup/job/j")[1]["jobs"][0]["status"]["job_state"] == "indexing")
     waiting = _raw(mock, b"POST /_rollup/job/j/_stop?wait_for_completion=true&timeout=60s HTTP/1.1\r\nHost: m\r\n\r\n")
-    _until(lambda: _call(mock.url + "/_rollup/job/j")[1]["jobs"][0]["status"]["job_state"] == "stopping")
+    until(lambda: _call(mock.url + "/_rollup/job/j")[1]["jobs"][0]["status"]["job_state"] == "stopping")
     waiting.close()  # gone while its request waits
     assert _served(mock)
     status, stopped = _call(mock.url + "/_rollup/job/j/_stop?wait_for_completion=true&timeout=20s", "POST")

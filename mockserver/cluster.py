@@ -7,7 +7,8 @@ import random
 from typing import Any, Callable
 
 from mockserver.clock import make_clock
-from mockserver.family import Environment, Family, Hooks, discover
+from mockserver.families import discover
+from mockserver.family import Environment, Family, Hooks
 from mockserver.nodes import Node, make_nodes, random_id
 from mockserver.routing import Call, Request, Route
 from mockserver.settings import MockSettings

@@ -1,17 +1,15 @@
 """The contract of an API family: its routes, its typed state, the hooks the cluster calls on that state, and
 the fixtures the mock adapter may ask it for.
 
-A family lives in one package under `mockserver/families/` that exports `FAMILY = Family(...)`; `discover`
-finds every such package, so adding a family edits nothing else. A family's state is built once per cluster
-from an `Environment`: the cluster's settings, clock and nodes, and the states of the families it names in
-`depends_on` (built first). Families never import the cluster or the app, and reach other families only
-through those declared dependencies.
+A family lives in one package under `mockserver/families/` that exports `FAMILY = Family(...)`;
+`mockserver.families.discover` finds every such package, so adding a family edits nothing else. A family's state
+is built once per cluster from an `Environment`: the cluster's settings, clock and nodes, and the states of the
+families it names in `depends_on` (built first). Families never import the cluster or the app, and reach other
+families only through those declared dependencies.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Mapping, Protocol, TypeVar
 
@@ -84,27 +82,3 @@ class Family(Generic[S]):
     features: frozenset[str] = frozenset()
     fixtures: Mapping[str, Fixture[S]] = field(default_factory=dict)
     depends_on: tuple[str, ...] = ()
-
-
-def discover() -> list[Family[Any]]:
-    """Every family under `mockserver.families` (every folder on that package's `__path__`), dependencies first."""
-    import mockserver.families as package
-
-    found: dict[str, Family[Any]] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        family = getattr(module, "FAMILY", None)
-        if isinstance(family, Family):
-            found[family.name] = family
-    ordered: list[Family[Any]] = []
-
-    def visit(family: Family[Any]) -> None:
-        if family in ordered:
-            return
-        for name in family.depends_on:
-            visit(found[name])
-        ordered.append(family)
-
-    for family in sorted(found.values(), key=lambda f: f.name):
-        visit(family)
-    return ordered

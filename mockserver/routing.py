@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from types import MappingProxyType
-from typing import Any, Awaitable, Callable, Generic, Mapping, NamedTuple, TypeVar
+from typing import Any, Awaitable, Callable, Generic, Mapping, NamedTuple, Sequence, TypeVar
 from urllib.parse import unquote
 
 from mockserver.errors import IllegalArgument, MethodNotAllowed, NoHandler, ParseError
@@ -26,7 +26,7 @@ class Body(Enum):
     NDJSON = "ndjson"  # newline-delimited JSON, required
 
 
-@dataclass
+@dataclass(slots=True)
 class Call(Generic[S]):
     """One request as a handler sees it: its family's state, parsed path and query parameters, and body
     (`body` decoded, `document` with the body's token locations for parse errors)."""
@@ -83,9 +83,14 @@ class Route(Generic[S]):
         """The position and name of each `{placeholder}` segment."""
         return tuple((i, s[1:-1]) for i, s in enumerate(self.segments) if s.startswith("{"))
 
-    def bind(self, segments: list[str]) -> dict[str, str]:
-        """The path parameters of a path this route matches."""
-        return {name: segments[i] for i, name in self.placeholders}
+    @cached_property
+    def defaults(self) -> dict[str, Any] | None:
+        """Every declared parameter's default, which is what a request without a query string gets; None when a
+        declared parameter is read from the path instead (then each request's values must be parsed)."""
+        placeholders = {name for _, name in self.placeholders}
+        if any(param.name in placeholders for param in self.params):
+            return None
+        return {param.name: param.default for param in self.params}
 
 
 def _split(path: str) -> list[str]:
@@ -143,37 +148,73 @@ class _Node:
         return [node for node in reached if node.by_method]
 
 
+class _Found(NamedTuple):
+    """What a method and path resolve to: the route, its state and the path parameters."""
+
+    route: Route[Any]
+    state: Any
+    path_params: tuple[tuple[str, str], ...]
+
+
 class Router:
     """Finds the route for a request and parses it into a `Call` on the route's state."""
 
-    def __init__(self, routes: list[tuple[Route[Any], Any]]) -> None:
+    def __init__(self, routes: list[tuple[Route[Any], Any]], cache_size: int = 4096) -> None:
         self._trie = _Node()
         for route, state in routes:
             self._trie.add(route, state)
+        # The routes never change, so neither does what a method and path resolve to: the most recent ones are
+        # remembered (a miss is remembered too, as the methods the path allows).
+        self._lookup = lru_cache(maxsize=cache_size)(self._find)
 
     def resolve(self, request: Request) -> tuple[Route[Any], Call[Any]]:
         """The route and call for this request: the most specific matching route, its parameters (their errors first),
         then its body. Raises the routing-layer error a real cluster gives when no route matches."""
-        segments = _split(request.path)
-        route, state = self.match(request.method, segments, request.uri)
-        bound = route.bind(segments)
-        params = parse_params(request.query, route.params, request.path, bound)
-        call = Call(state, request.method, request.path, request.uri, bound, params, headers=request.headers,
+        found = self._lookup(request.method, request.path)
+        if not isinstance(found, _Found):
+            raise _routing_error(request.uri, request.method, found)
+        route, state, bound = found
+        path_params = dict(bound)
+        defaults = route.defaults
+        if defaults is not None and not request.query:
+            params = defaults.copy()
+        else:
+            params = parse_params(request.query, route.params, request.path, path_params)
+        call = Call(state, request.method, request.path, request.uri, path_params, params, headers=request.headers,
                     action=route.action)
-        _parse_body(call, route.body, request.body)
+        if request.body or route.body is not Body.NONE:
+            _parse_body(call, route.body, request.body)
         return route, call
 
     def match(self, method: str, segments: list[str], uri: str) -> tuple[Route[Any], Any]:
         """The most specific route for a method on a path (split in segments) and its state, or the routing
         error a real cluster gives (405 when other methods match, the bare 400 when nothing does)."""
+        found = self._match_segments(method, segments)
+        if isinstance(found, list):
+            raise _routing_error(uri, method, found)
+        return found
+
+    def _match_segments(self, method: str, segments: list[str]) -> tuple[Route[Any], Any] | list[str]:
+        """The most specific route for a method and its state, or else the methods the path allows."""
         matching = self._trie.matches(segments)
         for node in matching:
             found = node.by_method.get(method)
             if found is not None:
                 return found
-        if matching:
-            raise MethodNotAllowed(uri, method, sorted({m for n in matching for m in n.by_method}))
-        raise NoHandler(uri, method)
+        return sorted({m for n in matching for m in n.by_method})
+
+    def _find(self, method: str, path: str) -> _Found | tuple[str, ...]:
+        segments = _split(path)
+        found = self._match_segments(method, segments)
+        if isinstance(found, list):
+            return tuple(found)  # remembered, so immutable
+        route, state = found
+        return _Found(route, state, tuple((name, segments[i]) for i, name in route.placeholders))
+
+
+def _routing_error(uri: str, method: str, allowed: Sequence[str]) -> Exception:
+    """A 405 when the path allows other methods, the bare 400 when nothing matches it."""
+    return MethodNotAllowed(uri, method, list(allowed)) if allowed else NoHandler(uri, method)
 
 
 def _parse_body(call: Call[Any], policy: Body, raw: bytes) -> None:

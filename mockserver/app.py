@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from typing import Any
@@ -13,11 +12,10 @@ from aiohttp import HttpVersion11, web
 from mockserver.cluster import Cluster
 from mockserver.errors import ApiError, MediaTypeHeader, StatusError
 from mockserver.routing import Reply, Request, Router
+from mockserver.xcontent import compact_json, pretty_json
 
 log = logging.getLogger("mockserver")
 _COMPATIBLE = re.compile(r"compatible-with=(\d+)")
-_COMPACT = json.JSONEncoder(separators=(",", ":"))
-_PRETTY = json.JSONEncoder(indent=2)
 
 
 def build_server(cluster: Cluster) -> web.Server:
@@ -124,22 +122,33 @@ class Renderer:
         settings = cluster.settings
         self._product = [("X-elastic-product", "Elasticsearch")] if settings.flavour == "elasticsearch" else []
         self._warning_source = f"{settings.product}-{settings.version}-{cluster.build_hash[:10]}"
+        self._json_headers = [*self._product, ("Content-Type", "application/json; charset=UTF-8")]  # the usual ones
 
     def render(self, request: web.BaseRequest, reply: Reply, warnings: list[str],
                compatible: int | None) -> web.Response:
+        if request.method == "HEAD" or reply.body is None:
+            return web.Response(status=reply.status, headers=self._headers(reply, warnings))
+        if isinstance(reply.body, str):  # a plain-text answer (the OpenSearch security plugin's 401)
+            headers = self._headers(reply, warnings)
+            headers.append(("Content-Type", "text/plain; charset=UTF-8"))
+            return web.Response(status=reply.status, body=reply.body.encode(), headers=headers)
+        if request.query.get("pretty", "false") != "false":
+            body = pretty_json(reply.body)
+        else:
+            body = reply.compact if reply.compact is not None else compact_json(reply.body)
+        if compatible is None and not warnings and not reply.headers:
+            return web.Response(status=reply.status, body=body, headers=self._json_headers)
+        headers = self._headers(reply, warnings)
+        media_type = (f"application/vnd.elasticsearch+json;compatible-with={compatible}" if compatible
+                      else "application/json")
+        headers.append(("Content-Type", f"{media_type}; charset=UTF-8"))
+        return web.Response(status=reply.status, body=body, headers=headers)
+
+    def _headers(self, reply: Reply, warnings: list[str]) -> list[tuple[str, str]]:
+        """The reply's own headers, the product's, then the deprecation warnings: one pair per value."""
         headers = [(name, one) for name, value in reply.headers.items()  # a list: one header per value
                    for one in (value if isinstance(value, list) else [value])] if reply.headers else []
         headers += self._product
         if warnings:
             headers.append(("Warning", ", ".join(f'299 {self._warning_source} "{w}"' for w in warnings)))
-        if request.method == "HEAD" or reply.body is None:
-            return web.Response(status=reply.status, headers=headers)
-        if isinstance(reply.body, str):  # a plain-text answer (the OpenSearch security plugin's 401)
-            headers.append(("Content-Type", "text/plain; charset=UTF-8"))
-            return web.Response(status=reply.status, body=reply.body.encode(), headers=headers)
-        pretty = request.query.get("pretty", "false") != "false"
-        text = (_PRETTY if pretty else _COMPACT).encode(reply.body)
-        media_type = (f"application/vnd.elasticsearch+json;compatible-with={compatible}" if compatible
-                      else "application/json")
-        headers.append(("Content-Type", f"{media_type}; charset=UTF-8"))
-        return web.Response(status=reply.status, body=text.encode(), headers=headers)
+        return headers

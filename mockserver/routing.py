@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from mockserver.errors import IllegalArgument, MethodNotAllowed, NoHandler, ParseError
 from mockserver.params import Param, parse_params
-from mockserver.xcontent import Document
+from mockserver.xcontent import Document, compact_json
 
 S = TypeVar("S")
 NO_HEADERS: Mapping[str, Any] = MappingProxyType({})
@@ -53,14 +53,23 @@ class Call(Generic[S]):
 
 
 class Reply(NamedTuple):
-    """A handler's answer when it is not a 200 with the returned body: another status, headers, or no body."""
+    """A handler's answer when it is not a 200 with the returned body: another status, headers, or no body; or
+    a constant answer, encoded once."""
 
     status: int
     body: Any  # JSON, or a str for a plain-text answer
     headers: Mapping[str, str | list[str]] = NO_HEADERS  # a list: the header once per value
+    compact: bytes | None = None  # the body's compact JSON, when made in advance
+
+    @classmethod
+    def constant(cls, body: Any) -> "Reply":
+        """A 200 whose body never changes (e.g. `{"stopped":true}`), with its compact JSON made now."""
+        return cls(200, body, NO_HEADERS, compact_json(body))
 
 
 Handler = Callable[[Call[S]], Awaitable[Any]]
+STOPPED = Reply.constant({"stopped": True})
+ACKNOWLEDGED = Reply.constant({"acknowledged": True})
 
 
 @dataclass(frozen=True)

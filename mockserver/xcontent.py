@@ -20,6 +20,18 @@ _TOKENS = {bool: "VALUE_BOOLEAN", int: "VALUE_NUMBER", float: "VALUE_NUMBER", st
            list: "START_ARRAY", dict: "START_OBJECT", type(None): "VALUE_NULL"}
 _WHITESPACE = " \t\n\r"
 _DECODER = json.JSONDecoder()
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+_PRETTY = json.JSONEncoder(indent=2)
+
+
+def compact_json(value: Any) -> bytes:
+    """A JSON answer as a cluster sends it by default: no whitespace, non-ASCII escaped."""
+    return _COMPACT.encode(value).encode()
+
+
+def pretty_json(value: Any) -> bytes:
+    """A JSON answer as `?pretty` asks for it: indented by two spaces."""
+    return _PRETTY.encode(value).encode()
 
 
 def token(value: Any) -> str:

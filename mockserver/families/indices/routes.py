@@ -9,7 +9,7 @@ from mockserver.families.indices.bulk import parse as parse_bulk, run as run_bul
 from mockserver.families.indices.conditions import PRIMARY_TERM, WriteConditions
 from mockserver.families.indices.models import IndexStore, LegacyTemplate, write_result
 from mockserver.params import Param, boolean, integer, long, string, time_value
-from mockserver.routing import Body, Call, Reply, Route
+from mockserver.routing import ACKNOWLEDGED, Body, Call, Reply, Route
 
 
 async def create_index(call: Call[IndexStore]) -> dict[str, Any]:
@@ -22,9 +22,9 @@ async def create_index(call: Call[IndexStore]) -> dict[str, Any]:
     return {"acknowledged": True, "shards_acknowledged": True, "index": name}
 
 
-async def delete_index(call: Call[IndexStore]) -> dict[str, Any]:
+async def delete_index(call: Call[IndexStore]) -> Reply:
     call.state.delete(call.path_params["index"])
-    return {"acknowledged": True}
+    return ACKNOWLEDGED
 
 
 async def index_exists(call: Call[IndexStore]) -> Reply:
@@ -39,14 +39,14 @@ async def get_mapping(call: Call[IndexStore]) -> dict[str, Any]:
 _ALIAS_OPTIONS = {"filter", "routing", "index_routing", "search_routing", "is_write_index", "is_hidden", "must_exist"}
 
 
-async def put_alias(call: Call[IndexStore]) -> dict[str, Any]:
+async def put_alias(call: Call[IndexStore]) -> Reply:
     body = call.body or {}
     if not isinstance(body, dict):
         raise IllegalArgument("request body must be a JSON object")
     if unknown := sorted(set(body) - _ALIAS_OPTIONS):
         raise IllegalArgument(f"[alias] unknown field [{unknown[0]}]")
     call.state.put_alias(call.path_params["index"], call.path_params["name"], body)
-    return {"acknowledged": True}
+    return ACKNOWLEDGED
 
 
 async def get_alias(call: Call[IndexStore]) -> dict[str, Any]:
@@ -59,7 +59,7 @@ async def get_alias(call: Call[IndexStore]) -> dict[str, Any]:
 _TEMPLATE_FIELDS = {"index_patterns", "order", "version", "mappings", "settings", "aliases"}
 
 
-async def put_template(call: Call[IndexStore]) -> dict[str, Any]:
+async def put_template(call: Call[IndexStore]) -> Reply:
     body = call.body
     if not isinstance(body, dict):
         raise IllegalArgument("request body must be a JSON object")
@@ -73,7 +73,7 @@ async def put_template(call: Call[IndexStore]) -> dict[str, Any]:
                               order, body.get("version"), body.get("mappings") or {}, body.get("settings") or {},
                               body.get("aliases") or {})
     call.state.put_template(template, create=call.params["create"])
-    return {"acknowledged": True}
+    return ACKNOWLEDGED
 
 
 async def get_template(call: Call[IndexStore]) -> Reply:
@@ -86,9 +86,9 @@ async def template_exists(call: Call[IndexStore]) -> Reply:
     return Reply(200 if call.state.templates_named(call.path_params["name"]) else 404, None)
 
 
-async def delete_template(call: Call[IndexStore]) -> dict[str, Any]:
+async def delete_template(call: Call[IndexStore]) -> Reply:
     call.state.delete_template(call.path_params["name"])
-    return {"acknowledged": True}
+    return ACKNOWLEDGED
 
 
 def _conditions(call: Call[IndexStore]) -> WriteConditions:

@@ -9,7 +9,7 @@ from mockserver.errors import IllegalArgument
 from mockserver.families.ml.config import inconsistent_id, parse_config, parse_update
 from mockserver.families.ml.models import START_TIMEOUT, STOP_TIMEOUT, DfaJobs
 from mockserver.params import Param, boolean, integer, string, time_value, unrecognized
-from mockserver.routing import Body, Call, Route
+from mockserver.routing import ACKNOWLEDGED, STOPPED, Body, Call, Reply, Route
 from mockserver.timevalue import TimeValue, TimeUnit
 from mockserver.xcontent import ObjectReader
 
@@ -100,15 +100,15 @@ async def start(call: Ml) -> dict[str, Any]:
     return {"acknowledged": True, "node": await call.state.start(options.id, options.timeout, call.warn)}
 
 
-async def stop(call: Ml) -> dict[str, Any]:
+async def stop(call: Ml) -> Reply:
     options = _options(call, STOP_ACTION, STOP_TIMEOUT)
     await call.state.stop(options.id, options.allow_no_match, options.force, options.timeout)
-    return {"stopped": True}
+    return STOPPED
 
 
-async def delete(call: Ml) -> dict[str, Any]:
+async def delete(call: Ml) -> Reply:
     call.state.delete(call.path_params["id"], call.params["force"])
-    return {"acknowledged": True}
+    return ACKNOWLEDGED
 
 
 # fixtures (mock adapter only) ----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from typing import Any
 
 from mockserver.families.rollup.models import DEFAULT_STOP_TIMEOUT, RollupJob, RollupJobs
 from mockserver.params import Param, boolean, time_value
-from mockserver.routing import Body, Call, Route
+from mockserver.routing import ACKNOWLEDGED, STOPPED, Body, Call, Reply, Route
 
 Rollup = Call[RollupJobs]
 
@@ -16,10 +16,10 @@ def _deprecated(call: Rollup) -> None:
         call.warn(warning)
 
 
-async def put_job(call: Rollup) -> dict[str, Any]:
+async def put_job(call: Rollup) -> Reply:
     _deprecated(call)
     call.state.put(call.path_params["id"], call.document)
-    return {"acknowledged": True}
+    return ACKNOWLEDGED
 
 
 async def start_job(call: Rollup) -> dict[str, Any]:
@@ -28,14 +28,14 @@ async def start_job(call: Rollup) -> dict[str, Any]:
     return {"started": True}
 
 
-async def stop_job(call: Rollup) -> dict[str, Any]:
+async def stop_job(call: Rollup) -> Reply:
     await call.state.stop(call.path_params["id"], call.params["wait_for_completion"], call.params["timeout"])
-    return {"stopped": True}
+    return STOPPED
 
 
-async def delete_job(call: Rollup) -> dict[str, Any]:
+async def delete_job(call: Rollup) -> Reply:
     call.state.delete(call.path_params["id"])
-    return {"acknowledged": True}
+    return ACKNOWLEDGED
 
 
 def _job_document(jobs: RollupJobs, job: RollupJob) -> dict[str, Any]:

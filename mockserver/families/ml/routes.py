@@ -33,23 +33,26 @@ def _options(call: Ml, action: str, timeout: TimeValue) -> Options:
     """Options from the body or from query parameters, never both: with a body, the REST handler reads no
     parameter, so any given one is answered as unrecognized (after the body's own errors)."""
     url_id = call.path_params["id"]
-    names = [n for n in ("timeout", "allow_no_match", "force") if n in call.params]
+    params = call.params
     if call.document is None:
-        def query(name: str, parse: Callable[[str, str], Any], default: Any) -> Any:
-            raw = call.params.get(name)
-            return default if raw is None else parse(raw, name)
-
-        return Options(url_id, query("timeout", time_value, timeout), query("allow_no_match", boolean, True),
-                       query("force", boolean, False))
+        return Options(url_id, _query(params, "timeout", time_value, timeout),
+                       _query(params, "allow_no_match", boolean, True), _query(params, "force", boolean, False))
+    names = [n for n in ("timeout", "allow_no_match", "force") if n in params]
     reader = ObjectReader(action, call.document, (), {"id", *names})
     body_id, body_timeout = reader.string("id"), reader.time("timeout")
     allow, force = reader.boolean("allow_no_match"), reader.boolean("force")
     if body_id is not None and url_id and body_id != url_id:
         raise inconsistent_id(body_id, url_id)
-    given = sorted(n for n in names if call.params[n] is not None)
+    given = sorted(n for n in names if params[n] is not None)
     if given:
         raise IllegalArgument(unrecognized(call.path, given, ["id"]))
     return Options(body_id or url_id, body_timeout or timeout, True if allow is None else allow, bool(force))
+
+
+def _query(params: dict[str, Any], name: str, parse: Callable[[str, str], Any], default: Any) -> Any:
+    """A query parameter, parsed only when given (the route declares it as a string)."""
+    raw = params.get(name)
+    return default if raw is None else parse(raw, name)
 
 
 # handlers ----------------------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ from mockserver.wildcard import simple_match
 
 def tokens(expression: str) -> list[str]:
     """`Strings.tokenizeToStringArray(expression, ",")`: trimmed, empty tokens dropped."""
+    if "," not in expression:  # one id, the usual case
+        token = expression.strip()
+        return [token] if token else []
     return [t.strip() for t in expression.split(",") if t.strip()]
 
 

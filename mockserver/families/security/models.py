@@ -51,6 +51,8 @@ class Security(Hooks):
         self.aws = dict(config.aws)
         self._superuser: Principal | None = None  # who a request without credentials is (security off)
         self._verdicts: dict[tuple[tuple[str, ...], str], bool] = {}  # (roles, action) -> allowed, until roles change
+        # The headers of the request authenticated last and its principal, which authorizing it reuses.
+        self._authenticated: tuple[Mapping[str, str] | None, Principal | None] = (None, None)
 
     # Hooks ----------------------------------------------------------------------------------------------
     def authenticate(self, request: Request) -> None:
@@ -58,14 +60,18 @@ class Security(Hooks):
         header = request.headers.get("Authorization", "")
         if header.startswith(SIGV4_SCHEME):
             verify(request, self.aws)
-        self.principal(request.headers, request.uri)
+        self._authenticated = (request.headers, self.principal(request.headers, request.uri))
 
     def authorize(self, call: Call[Any]) -> None:
-        """The principal must hold a privilege (permission) that grants the route's action."""
+        """The principal must hold a privilege (permission) that grants the route's action. A request is
+        authorized right after it is authenticated, with nothing in between that changes users or roles: its
+        principal is the one `authenticate` found for the same headers."""
         action = call.action or (os_action(call.method, call.path) if self.flavour == "opensearch" else None)
         if action is None:
             return
-        principal = self.principal(call.headers, call.uri)
+        headers, principal = self._authenticated
+        if headers is not call.headers or principal is None:
+            principal = self.principal(call.headers, call.uri)
         key = (self._roles_of(principal), action)
         allowed = self._verdicts.get(key)
         if allowed is None:

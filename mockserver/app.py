@@ -38,7 +38,7 @@ def build_server(cluster: Cluster) -> web.Server:
         request = Request(http.method, http.path, http.raw_path, http.query, body, http.headers)
         with cluster.clock.in_flight():
             reply, warnings, compatible = await serve(cluster, router, request)
-        return renderer.render(http, reply, warnings, compatible)
+        return renderer.render(request, reply, warnings, compatible)
 
     def limited_request(message: Any, payload: Any, protocol: Any, writer: Any, task: Any) -> web.BaseRequest:
         """A request whose body may be read up to the limit (aiohttp's own default is 1 MB)."""
@@ -124,8 +124,7 @@ class Renderer:
         self._warning_source = f"{settings.product}-{settings.version}-{cluster.build_hash[:10]}"
         self._json_headers = [*self._product, ("Content-Type", "application/json; charset=UTF-8")]  # the usual ones
 
-    def render(self, request: web.BaseRequest, reply: Reply, warnings: list[str],
-               compatible: int | None) -> web.Response:
+    def render(self, request: Request, reply: Reply, warnings: list[str], compatible: int | None) -> web.Response:
         if request.method == "HEAD" or reply.body is None:
             return web.Response(status=reply.status, headers=self._headers(reply, warnings))
         if isinstance(reply.body, str):  # a plain-text answer (the OpenSearch security plugin's 401)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from functools import cached_property, lru_cache
+from functools import cached_property
 from types import MappingProxyType
-from typing import Any, Awaitable, Callable, Generic, Mapping, NamedTuple, Sequence, TypeVar
+from typing import Any, Awaitable, Callable, Generic, Mapping, NamedTuple, TypeVar
 from urllib.parse import unquote
 
 from mockserver.errors import IllegalArgument, MethodNotAllowed, NoHandler, ParseError
@@ -156,34 +156,40 @@ class _Node:
             reached = following
         return [node for node in reached if node.by_method]
 
-
-class _Found(NamedTuple):
-    """What a method and path resolve to: the route, its state and the path parameters."""
-
-    route: Route[Any]
-    state: Any
-    path_params: tuple[tuple[str, str], ...]
+    def find(self, segments: list[str], method: str) -> tuple[Route[Any], Any] | None:
+        """The route for `method` of the most specific node matching a path, as `matches` orders them: depth
+        first, a literal child before the placeholder, so that the usual path is found without visiting the rest."""
+        last = len(segments)
+        pending: list[tuple[_Node, int]] = [(self, 0)]
+        while pending:
+            node, depth = pending.pop()
+            if depth == last:
+                found = node.by_method.get(method)
+                if found is not None:
+                    return found
+                continue
+            if node.placeholder is not None:
+                pending.append((node.placeholder, depth + 1))
+            literal = node.literals.get(segments[depth])
+            if literal is not None:
+                pending.append((literal, depth + 1))  # popped first
+        return None
 
 
 class Router:
     """Finds the route for a request and parses it into a `Call` on the route's state."""
 
-    def __init__(self, routes: list[tuple[Route[Any], Any]], cache_size: int = 4096) -> None:
+    def __init__(self, routes: list[tuple[Route[Any], Any]]) -> None:
         self._trie = _Node()
         for route, state in routes:
             self._trie.add(route, state)
-        # The routes never change, so neither does what a method and path resolve to: the most recent ones are
-        # remembered (a miss is remembered too, as the methods the path allows).
-        self._lookup = lru_cache(maxsize=cache_size)(self._find)
 
     def resolve(self, request: Request) -> tuple[Route[Any], Call[Any]]:
         """The route and call for this request: the most specific matching route, its parameters (their errors first),
         then its body. Raises the routing-layer error a real cluster gives when no route matches."""
-        found = self._lookup(request.method, request.path)
-        if not isinstance(found, _Found):
-            raise _routing_error(request.uri, request.method, found)
-        route, state, bound = found
-        path_params = dict(bound)
+        segments = _split(request.path)
+        route, state = self.match(request.method, segments, request.uri)
+        path_params = {name: segments[i] for i, name in route.placeholders}
         defaults = route.defaults
         if defaults is not None and not request.query:
             params = defaults.copy()
@@ -198,32 +204,13 @@ class Router:
     def match(self, method: str, segments: list[str], uri: str) -> tuple[Route[Any], Any]:
         """The most specific route for a method on a path (split in segments) and its state, or the routing
         error a real cluster gives (405 when other methods match, the bare 400 when nothing does)."""
-        found = self._match_segments(method, segments)
-        if isinstance(found, list):
-            raise _routing_error(uri, method, found)
-        return found
-
-    def _match_segments(self, method: str, segments: list[str]) -> tuple[Route[Any], Any] | list[str]:
-        """The most specific route for a method and its state, or else the methods the path allows."""
-        matching = self._trie.matches(segments)
-        for node in matching:
-            found = node.by_method.get(method)
-            if found is not None:
-                return found
-        return sorted({m for n in matching for m in n.by_method})
-
-    def _find(self, method: str, path: str) -> _Found | tuple[str, ...]:
-        segments = _split(path)
-        found = self._match_segments(method, segments)
-        if isinstance(found, list):
-            return tuple(found)  # remembered, so immutable
-        route, state = found
-        return _Found(route, state, tuple((name, segments[i]) for i, name in route.placeholders))
-
-
-def _routing_error(uri: str, method: str, allowed: Sequence[str]) -> Exception:
-    """A 405 when the path allows other methods, the bare 400 when nothing matches it."""
-    return MethodNotAllowed(uri, method, list(allowed)) if allowed else NoHandler(uri, method)
+        found = self._trie.find(segments, method)
+        if found is not None:
+            return found
+        allowed = sorted({m for node in self._trie.matches(segments) for m in node.by_method})
+        if allowed:
+            raise MethodNotAllowed(uri, method, allowed)
+        raise NoHandler(uri, method)
 
 
 def _parse_body(call: Call[Any], policy: Body, raw: bytes) -> None:

@@ -1,4 +1,4 @@
-"""The request path's shortcuts answer exactly what the full path answers: remembered route lookups, default
+"""The request path's shortcuts answer exactly what the full path answers: the depth-first route lookup, default
 parameters, constant answers encoded once, and the principal an authorization reuses from authentication."""
 
 import base64
@@ -45,7 +45,7 @@ def test_a_constant_answer_is_the_compact_encoding_and_still_pretty_prints(rollu
     assert STOPPED.compact == json.dumps(STOPPED.body, separators=(",", ":")).encode()
 
 
-def test_routing_errors_name_each_request_uri_though_the_lookup_is_remembered(rollup_mock):
+def test_routing_errors_name_each_request_uri(rollup_mock):
     for query in ("", "?a=1", "?b=2"):
         status, body = raw(rollup_mock, "GET", f"/_rollup/job/r1/_stop{query}")
         assert status == 405

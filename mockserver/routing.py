@@ -197,7 +197,7 @@ class Router:
             params = parse_params(request.query, route.params, request.path, path_params)
         call = Call(state, request.method, request.path, request.uri, path_params, params, headers=request.headers,
                     action=route.action)
-        if request.body or route.body is not Body.NONE:
+        if request.body or route.body in _BODY_REQUIRED:  # otherwise there is nothing to parse nor to refuse
             _parse_body(call, route.body, request.body)
         return route, call
 
@@ -213,6 +213,9 @@ class Router:
         raise NoHandler(uri, method)
 
 
+_BODY_REQUIRED = (Body.REQUIRED, Body.NDJSON)
+
+
 def _parse_body(call: Call[Any], policy: Body, raw: bytes) -> None:
     """Apply the route's body policy after its parameters were parsed, as `BaseRestHandler` does."""
     has_body = bool(raw.strip())
@@ -221,7 +224,7 @@ def _parse_body(call: Call[Any], policy: Body, raw: bytes) -> None:
             raise IllegalArgument(f"request [{call.method} {call.path}] does not support having a body")
         return
     if not has_body:
-        if policy in (Body.REQUIRED, Body.NDJSON):
+        if policy in _BODY_REQUIRED:
             raise ParseError("request body is required")
         return
     text = raw.decode("utf-8", errors="replace")

@@ -156,23 +156,19 @@ class _Node:
             reached = following
         return [node for node in reached if node.by_method]
 
-    def find(self, segments: list[str], method: str) -> tuple[Route[Any], Any] | None:
-        """The route for `method` of the most specific node matching a path, as `matches` orders them: depth
-        first, a literal child before the placeholder, so that the usual path is found without visiting the rest."""
-        last = len(segments)
-        pending: list[tuple[_Node, int]] = [(self, 0)]
-        while pending:
-            node, depth = pending.pop()
-            if depth == last:
-                found = node.by_method.get(method)
-                if found is not None:
-                    return found
-                continue
-            if node.placeholder is not None:
-                pending.append((node.placeholder, depth + 1))
-            literal = node.literals.get(segments[depth])
-            if literal is not None:
-                pending.append((literal, depth + 1))  # popped first
+    def find(self, segments: list[str], method: str, depth: int = 0) -> tuple[Route[Any], Any] | None:
+        """The route for `method` of the most specific node matching a path (from segment `depth` on), as
+        `matches` orders them: depth first, a literal child before the placeholder, so that the usual path is found
+        without visiting the rest. It recurses no deeper than the trie."""
+        if depth == len(segments):
+            return self.by_method.get(method)
+        literal = self.literals.get(segments[depth])
+        if literal is not None:
+            found = literal.find(segments, method, depth + 1)
+            if found is not None:
+                return found
+        if self.placeholder is not None:
+            return self.placeholder.find(segments, method, depth + 1)
         return None
 
 

@@ -9,7 +9,7 @@ import urllib3
 
 from mockserver.cluster import Cluster
 from mockserver.errors import ApiError
-from mockserver.routing import STOPPED, Request, Router
+from mockserver.routing import STOPPED, Request, Route, Router
 from mockserver.settings import MockSettings
 
 ROLLUP_JOB = {"index_pattern": "src", "rollup_index": "src-rollup", "cron": "*/30 * * * * ?", "page_size": 10,
@@ -87,3 +87,19 @@ def test_authorizing_a_call_with_other_headers_finds_its_own_principal():
     cluster.authenticate(viewer)
     _, elastic_call = router.resolve(Request("POST", stop, stop, {}, headers=basic("elastic", "elastic-pw")))
     cluster.authorize(elastic_call)  # the superuser may, though the viewer was authenticated last
+
+
+async def _ok(call):
+    return {}
+
+
+def test_the_lookup_falls_back_from_a_literal_segment_to_a_placeholder_for_the_path_and_for_the_method():
+    router = Router([(Route("GET", "/a/b/c", _ok), None), (Route("GET", "/{x}/b/d", _ok), None),
+                     (Route("GET", "/a/{y}", _ok), None), (Route("POST", "/{x}/z", _ok), None)])
+    assert router.match("GET", ["a", "b", "c"], "/a/b/c")[0].pattern == "/a/b/c"
+    assert router.match("GET", ["a", "b", "d"], "/a/b/d")[0].pattern == "/{x}/b/d"
+    assert router.match("GET", ["a", "z"], "/a/z")[0].pattern == "/a/{y}"  # the literal first segment wins
+    assert router.match("POST", ["a", "z"], "/a/z")[0].pattern == "/{x}/z"
+    with pytest.raises(ApiError) as refused:
+        router.match("PUT", ["a", "z"], "/a/z")
+    assert (refused.value.status, refused.value.headers) == (405, {"Allow": "GET,POST"})

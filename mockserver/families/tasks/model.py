@@ -30,7 +30,7 @@ class Work(Protocol):
     def status(self, now: float, human: bool) -> dict[str, Any] | None: ...
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Task:
     node: str
     id: int

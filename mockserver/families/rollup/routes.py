@@ -39,7 +39,7 @@ async def delete_job(call: Rollup) -> dict[str, Any]:
 
 
 def _job_document(jobs: RollupJobs, job: RollupJob) -> dict[str, Any]:
-    return {"config": job.config, "status": jobs.status(job), "stats": dict(job.stats)}
+    return {"config": job.config, "status": jobs.status(job), "stats": job.stats}
 
 
 async def get_jobs(call: Rollup) -> dict[str, Any]:

@@ -57,7 +57,7 @@ def task_info(task: Task, now: float, *, detailed: bool, human: bool = False,
         info["cancellation_time_millis"] = int(task.cancelled_at * 1000)
     if task.parent is not None:
         info["parent_task_id"] = str(task.parent)
-    info["headers"] = dict(task.headers)
+    info["headers"] = task.headers  # fixed at registration: every rendering of the task shares it
     return info
 
 

@@ -40,7 +40,7 @@ class Task:
     cancellable: bool = False
     description: str = ""
     parent: TaskId | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # never changed once registered
     work: Work | None = None
     store_result: bool = False
     cancelled: bool = False

@@ -29,3 +29,20 @@ def test_stats_already_listed_do_not_move_with_the_job():
     assert triggered["trigger_count"] == 1 and triggered["documents_processed"] == 0
     assert done["trigger_count"] == 1 and (done["pages_processed"], done["documents_processed"]) == (3, 5)
     assert done["search_total"] == 3
+
+
+def test_a_job_document_is_made_again_once_the_state_or_the_stats_moved():
+    _, clock, jobs = make_cluster()
+    jobs.put("a", CONFIG)
+    jobs.put("b", CONFIG)
+    first = jobs.document(jobs.job("a"))
+    assert jobs.document(jobs.job("a")) is first
+    jobs.start("a")
+    started = jobs.document(jobs.job("a"))
+    assert first == {"config": jobs.job("a").config, "status": {"job_state": "stopped"}, "stats": first["stats"]}
+    assert started["status"] == {"job_state": "indexing"} and started["stats"]["trigger_count"] == 1
+    clock.advance(5 * SECONDS_PER_DOCUMENT)
+    done = jobs.document(jobs.job("a"))
+    assert done["status"] == {"job_state": "started"} and done["stats"]["documents_processed"] == 5
+    assert first["stats"]["trigger_count"] == 0 and started["stats"]["documents_processed"] == 0
+    assert jobs.document(jobs.job("b"))["stats"] == first["stats"]  # the job that never ran counts nothing

@@ -63,6 +63,13 @@ class IndexerState(str, Enum):
         return self.name
 
 
+# the counters of a job that has not run yet: shared by such jobs, as stats are never changed in place
+NO_STATS: dict[str, int] = dict.fromkeys(
+    ("pages_processed", "documents_processed", "rollups_indexed", "trigger_count", "search_failures",
+     "index_failures", "index_time_in_ms", "index_total", "search_time_in_ms", "search_total",
+     "processing_time_in_ms", "processing_total"), 0)
+
+
 @dataclass(slots=True)
 class RollupJob:
     config: dict[str, Any]
@@ -71,11 +78,9 @@ class RollupJob:
     state: IndexerState = IndexerState.STOPPED
     run: IndexingRun | None = None
     seconds_per_page: float | None = None  # a fixture's pace instead of the one derived from the data
-    # replaced as the counters move, never changed in place, so that the documents listing the job may share it
-    stats: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("pages_processed", "documents_processed", "rollups_indexed", "trigger_count", "search_failures",
-         "index_failures", "index_time_in_ms", "index_total", "search_time_in_ms", "search_total",
-         "processing_time_in_ms", "processing_total"), 0))
+    # replaced as the counters move, never changed in place, so that jobs and their documents may share it
+    stats: dict[str, int] = field(default_factory=lambda: NO_STATS)
+    listed: dict[str, Any] | None = None  # the job's document as last listed (`RollupJobs.document`)
 
     @property
     def id(self) -> str:
@@ -188,6 +193,14 @@ class RollupJobs(Hooks):
         if job.state is not IndexerState.STOPPED:
             raise NotStopped(job)
         del self.jobs[job_id]
+
+    def document(self, job: RollupJob) -> dict[str, Any]:
+        """`GetRollupJobsAction.JobWrapper`: made again only once the job's state or stats moved, so that a
+        listing of many jobs shares their documents with the listings before it: leave it unchanged."""
+        status, listed = self._statuses[job.state], job.listed
+        if listed is None or listed["status"] is not status or listed["stats"] is not job.stats:
+            listed = job.listed = {"config": job.config, "status": status, "stats": job.stats}
+        return listed
 
     def status(self, job: RollupJob) -> dict[str, Any]:
         """`RollupJobStatus.toXContent`; before 8.0 it also printed `upgraded_doc_id` (always true by then). The

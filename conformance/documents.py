@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
+from conformance.file_versions import once_per_version
 from conformance.schemas import store
 
 
@@ -115,17 +116,9 @@ def parse(path: Path, schema: str) -> Document:
     return Document(path, node, data, schema)
 
 
+@once_per_version(maxsize=64)
 def parse_once(path: Path, schema: str) -> Document:
     """`parse`, once per version of the file however often it is asked for (step libraries, the source catalogue)."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return parse(path, schema)  # says why it cannot be read
-    return _parse_version(path, schema, stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=64)
-def _parse_version(path: Path, schema: str, mtime_ns: int, size: int) -> Document:
     return parse(path, schema)
 
 

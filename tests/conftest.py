@@ -12,6 +12,17 @@ from mockserver.settings import MockSettings
 from mockserver.version import Version
 
 
+@pytest.fixture(scope="session", autouse=True)
+def client_warnings_without_a_stack_walk() -> Iterator[None]:
+    """The Elasticsearch client gives each warning it raises (one per deprecation header the mock sends, as real
+    clusters do) the stack level of its caller, found by rendering the whole call stack with its source lines:
+    tens of milliseconds per warning under pytest. The client's own switch turns that walk off; the warnings are
+    still raised, and caught, with the same category and message."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DISABLE_WARN_STACKLEVEL", "1")
+        yield
+
+
 @pytest.fixture
 def start_mock() -> Iterator[Callable[..., MockServer]]:
     """Start a mock with the given settings (flavour, version as text, nodes, `clock="manual"`, ...); stopped

@@ -63,3 +63,22 @@ def os_mock(start_mock) -> MockServer:
 
 
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="session")
+def modules_nested_runs_import() -> None:
+    """Imports, once per process, what a nested run of the plugin imports: the bundled mock with every family,
+    and the peer dialects. A pytester run forgets the modules first imported during it, so each run would import
+    them again, from source and with their assertions rewritten (the plugin's distribution is autoloaded there):
+    most of a second per run."""
+    import conformance.dialects  # noqa: F401
+    import conformance.targets.mock  # noqa: F401
+    from mockserver import families
+
+    families.discover()
+
+
+@pytest.fixture
+def pytester(modules_nested_runs_import: None, pytester: pytest.Pytester) -> pytest.Pytester:
+    """pytest's own `pytester`, whose runs find the modules they share already imported."""
+    return pytester

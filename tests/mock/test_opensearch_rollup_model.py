@@ -11,7 +11,6 @@ from mockserver.clock import MANUAL_START
 from mockserver.cluster import Cluster
 from mockserver.errors import ApiError, IndexNotFound, StatusError, VersionConflict
 from mockserver.families.opensearch_rollup.murmur import fixed_size_id
-from mockserver.families.opensearch_rollup.rollup_search import answer
 from mockserver.settings import MockSettings
 from mockserver.version import Version
 from mockserver.xcontent import Document
@@ -435,16 +434,16 @@ def test_searching_the_target_answers_from_the_rolled_up_documents():
         "hours": {"date_histogram": {"field": "order_date", "fixed_interval": "1h"},
                   "aggs": {"pages": {"sum": {"field": "pages"}}}},
         "avg": {"avg": {"field": "pages"}}, "count": {"value_count": {"field": "pages"}}}}
-    result = answer(target, body, "node")
+    result = jobs.search(target, body)
     assert result["hits"]["total"]["value"] == 2
     assert result["aggregations"]["avg"] == {"value": 157 / 3}
     assert result["aggregations"]["count"] == {"value": 3}
     assert [(b["key_as_string"], b["doc_count"], b["pages"]["value"])
             for b in result["aggregations"]["hours"]["buckets"]] == [
         ("2024-01-01T10:00:00.000Z", 2, 150.0), ("2024-01-01T11:00:00.000Z", 1, 7.0)]
-    terms = answer(target, {"size": 0, "aggs": {"t": {"terms": {"field": "title"}}}}, "node")
+    terms = jobs.search(target, {"size": 0, "aggs": {"t": {"terms": {"field": "title"}}}})
     assert terms["aggregations"]["t"]["buckets"] == [{"key": "a", "doc_count": 3}, {"key": "b", "doc_count": 2}]
-    assert answer(store.resolve("books"), {}, "node") is None
+    assert jobs.search(store.resolve("books"), {}) is None
 
 
 @pytest.mark.parametrize(("body", "reason"), [
@@ -460,6 +459,6 @@ def test_rollup_search_refusals(body, reason):
     clock.advance(MINUTE)
     jobs.refresh()
     with pytest.raises(ApiError) as error:
-        answer(store.resolve("rollup_books"), body, "node")
+        jobs.search(store.resolve("rollup_books"), body)
     assert error.value.type == "search_phase_execution_exception" and error.value.status == 400
     assert error.value.root().reason == reason

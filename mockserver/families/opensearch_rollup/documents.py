@@ -8,10 +8,14 @@ from typing import Any
 from mockserver.families.opensearch_rollup.access import JobUser
 from mockserver.families.opensearch_rollup.dates import Zone
 from mockserver.families.opensearch_rollup.schedule import Schedule
+from mockserver.families.opensearch_rollup.sketch import DEFAULT_PRECISION_THRESHOLD
 from mockserver.version import Version
 
 DATE_FORMAT_SINCE = Version(2, 8, 0)
-METRIC_NAMES = {"avg": "Average", "sum": "Sum", "max": "Max", "min": "Min", "value_count": "ValueCount"}
+CARDINALITY_SINCE = Version(3, 5, 0)
+# metric type -> its Kotlin class name, which error messages print
+METRIC_NAMES = {"avg": "Average", "sum": "Sum", "max": "Max", "min": "Min", "value_count": "ValueCount",
+                "cardinality": "Cardinality"}
 
 
 @dataclass(frozen=True)
@@ -62,16 +66,35 @@ Dimension = DateHistogram | Terms | Histogram
 
 
 @dataclass(frozen=True)
+class Metric:
+    """One aggregation a `metrics` entry keeps: `avg`, `sum`, `max`, `min`, `value_count` or (3.5+) `cardinality`,
+    which alone has a setting, its precision threshold."""
+
+    type: str
+    precision_threshold: int | None = None  # cardinality only
+
+    def to_json(self) -> dict[str, Any]:
+        threshold = self.precision_threshold
+        shown = threshold is not None and threshold != DEFAULT_PRECISION_THRESHOLD
+        return {self.type: {"precision_threshold": threshold} if shown else {}}
+
+    def __str__(self) -> str:
+        """The Kotlin `toString` that error messages print: `Sum()`, `Cardinality(precisionThreshold=3000)`."""
+        setting = "" if self.precision_threshold is None else f"precisionThreshold={self.precision_threshold}"
+        return f"{METRIC_NAMES[self.type]}({setting})"
+
+
+@dataclass(frozen=True)
 class RollupMetric:
-    """One `metrics` entry: a source field and the aggregations (`avg`, `sum`, ...) kept for it."""
+    """One `metrics` entry: a source field and the aggregations kept for it."""
 
     source_field: str
     target_field: str
-    metrics: tuple[str, ...]
+    metrics: tuple[Metric, ...]
 
     def to_json(self) -> dict[str, Any]:
         # `target_field` is not written back: a stored job always rolls up into the source field's name
-        return {"source_field": self.source_field, "metrics": [{name: {}} for name in self.metrics]}
+        return {"source_field": self.source_field, "metrics": [metric.to_json() for metric in self.metrics]}
 
     def stored(self) -> "RollupMetric":
         return replace(self, target_field=self.source_field)

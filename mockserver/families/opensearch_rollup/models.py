@@ -55,7 +55,7 @@ class RollupJobs(Hooks):
 
     def search(self, indices: list[Index], body: dict[str, Any]) -> dict[str, Any] | None:
         """A search of rollup indices, answered from their rollup documents; None for any other search."""
-        return rollup_search.answer(indices, body, self.node_id)
+        return rollup_search.answer(indices, body, self.node_id, self.version)
 
     # the scheduler ----------------------------------------------------------------------------------------
     def catch_up(self) -> None:

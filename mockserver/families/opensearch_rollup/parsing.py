@@ -14,10 +14,11 @@ from mockserver import xcontent
 from mockserver.errors import IllegalArgument
 from mockserver.families.opensearch_rollup.dates import UTC, zone_of
 from mockserver.families.opensearch_rollup.errors import NullPointer, SettingsFailure
-from mockserver.families.opensearch_rollup.documents import (METRIC_NAMES, DateHistogram, Dimension, Histogram, Rollup,
-                                                         RollupMetric, Terms)
+from mockserver.families.opensearch_rollup.documents import (CARDINALITY_SINCE, METRIC_NAMES, DateHistogram, Dimension,
+                                                         Histogram, Metric, Rollup, RollupMetric, Terms)
 from mockserver.families.opensearch_rollup.schedule import (CronSchedule, IntervalSchedule, Schedule, chrono_unit,
                                                             supported_units)
+from mockserver.families.opensearch_rollup.sketch import DEFAULT_PRECISION_THRESHOLD
 from mockserver.families.opensearch_rollup.xcontent import Document, Path
 from mockserver.version import Version
 
@@ -313,9 +314,8 @@ class _Parser:
         if source is None:
             raise IllegalArgument("Source field must not be null")
         target = source if target is None else target
-        duplicates = [name for name, count in Counter(metrics).items() if count > 1]
-        if duplicates:
-            listing = ", ".join(f"{METRIC_NAMES[name]}()" for name in metrics)
+        if any(count > 1 for count in Counter(metric.type for metric in metrics).values()):
+            listing = ", ".join(str(metric) for metric in metrics)
             raise IllegalArgument(f"Cannot have multiple metrics of the same type in a single rollup metric "
                                   f"[[{listing}]]")
         _require_fields(source, target)
@@ -323,18 +323,35 @@ class _Parser:
             raise IllegalArgument(f"Must specify at least one metric to aggregate on for {source}")
         return RollupMetric(source, target, tuple(metrics))
 
-    def metric_type(self, value: Any, path: Path) -> str:
+    def metric_type(self, value: Any, path: Path) -> Metric:
+        """`Metric.parse`: one metric object; with several keys the last one wins."""
         doc = self.doc
         doc.expect("START_OBJECT", value, path)
         found = None
         for name, body in value.items():
-            if name not in METRIC_NAMES:
+            if name == "cardinality" and self.version >= CARDINALITY_SINCE:
+                found = self.cardinality(body, path + (name,))
+            elif name in METRIC_NAMES and name != "cardinality":
+                doc.expect_empty_object(body, path + (name,))
+                found = Metric(name)
+            else:
                 raise IllegalArgument(f"Invalid metric type [{name}] found in metrics")
-            doc.expect_empty_object(body, path + (name,))
-            found = name
         if found is None:
             raise IllegalArgument("Metric is null")
         return found
+
+    def cardinality(self, body: Any, path: Path) -> Metric:
+        """`Cardinality.parse`: `precision_threshold` only, positive, 3000 when omitted."""
+        doc = self.doc
+        doc.expect("START_OBJECT", body, path)
+        threshold = DEFAULT_PRECISION_THRESHOLD
+        for key, value in body.items():
+            if key != "precision_threshold":
+                raise IllegalArgument(f"Invalid field [{key}] found in cardinality metric")
+            threshold = doc.long(value, path + (key,))
+        if threshold <= 0:
+            raise IllegalArgument(f"Precision threshold must be positive, got: {threshold}")
+        return Metric("cardinality", threshold)
 
 
 def _require_fields(source: str, target: str) -> None:

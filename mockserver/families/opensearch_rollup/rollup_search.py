@@ -3,7 +3,8 @@
 A search of a rollup index must have `size: 0`; its query and aggregations may only use the dimensions and
 metrics of a rollup job of that index. Queries and bucket aggregations run against the rolled-up fields
 (`title` -> `title.terms`), bucket counts add up `_doc_count`, and metrics combine the stored partial results
-(`avg` = sum of `avg.sum` / sum of `avg.value_count`). Only the matched job's documents are seen.
+(`avg` = sum of `avg.sum` / sum of `avg.value_count`; from 3.5, `cardinality` = the merged `hll` sketches).
+Only the matched job's documents are seen.
 """
 
 from __future__ import annotations
@@ -15,37 +16,41 @@ from typing import Any
 from mockserver.errors import IllegalArgument
 from mockserver.families.indices.models import Index
 from mockserver.families.indices.query import field_value, is_missing, matches
+from mockserver.families.opensearch_rollup import sketch
 from mockserver.families.opensearch_rollup.dates import CALENDAR_UNITS, UTC, Rounding, fixed_millis, zone_of
+from mockserver.families.opensearch_rollup.documents import CARDINALITY_SINCE
 from mockserver.families.opensearch_rollup.errors import SearchPhaseFailure
 from mockserver.families.opensearch_rollup.target import is_rollup_index
+from mockserver.version import Version
 
 UNKNOWN = "unknown"
-METRICS = ("sum", "max", "min", "value_count", "avg")
+METRICS = ("sum", "max", "min", "value_count", "avg", "cardinality")
 BUCKETS = ("terms", "date_histogram", "histogram")
 _TERM_QUERIES = ("term", "terms", "match_phrase")
 
 Mapping = tuple[str, str, str]  # (dimensions|metrics, field, type)
 
 
-def answer(indices: list[Index], body: dict[str, Any], node_id: str) -> dict[str, Any] | None:
+def answer(indices: list[Index], body: dict[str, Any], node_id: str, version: Version) -> dict[str, Any] | None:
     """The response to a search of `indices`, or None when none of them is a rollup index. The interceptor
     runs on each shard, so its errors reach the client as a failed search phase."""
     rollup_indices = [index for index in indices if is_rollup_index(index)]
     if not rollup_indices:
         return None
     try:
-        return _search(indices, rollup_indices, body)
+        return _search(indices, rollup_indices, body, version)
     except IllegalArgument as error:
         raise SearchPhaseFailure(error, rollup_indices[0].name, node_id) from None
 
 
-def _search(indices: list[Index], rollup_indices: list[Index], body: dict[str, Any]) -> dict[str, Any]:
+def _search(indices: list[Index], rollup_indices: list[Index], body: dict[str, Any],
+            version: Version) -> dict[str, Any]:
     size = body.get("size", -1)
     if size != 0:
         raise IllegalArgument(f"Rollup search must have size explicitly set to 0, but found {size}")
     query = body.get("query")
     aggregations = body.get("aggs", body.get("aggregations")) or {}
-    wanted = _query_fields(query, set()) | _aggregation_fields(aggregations, set())
+    wanted = _query_fields(query, set()) | _aggregation_fields(aggregations, set(), version)
     job = None
     for index in rollup_indices:
         jobs = list(index.meta.get("rollups", {}).values())
@@ -111,16 +116,16 @@ def _query_fields(query: Any, found: set[Mapping]) -> set[Mapping]:
     return found
 
 
-def _aggregation_fields(aggregations: dict[str, Any], found: set[Mapping]) -> set[Mapping]:
+def _aggregation_fields(aggregations: dict[str, Any], found: set[Mapping], version: Version) -> set[Mapping]:
     for spec in aggregations.values():
         kind = _kind(spec)
         if kind in BUCKETS:
             found.add(("dimensions", spec[kind].get("field"), kind))
-        elif kind in METRICS:
+        elif kind in METRICS and (kind != "cardinality" or version >= CARDINALITY_SINCE):
             found.add(("metrics", spec[kind].get("field"), kind))
         else:
             raise IllegalArgument(f"The {kind} aggregation is not currently supported in rollups")
-        _aggregation_fields(_subs(spec), found)
+        _aggregation_fields(_subs(spec), found, version)
     return found
 
 
@@ -232,5 +237,11 @@ def _metric(kind: str, field: str, docs: list[dict[str, Any]]) -> Any:
         return float((max if kind == "max" else min)(values)) if values else None
     if kind == "value_count":
         return int(sum(_numbers(docs, f"{field}.value_count")))
+    if kind == "cardinality":
+        # the rewritten aggregation reads `<field>.hll` and merges the sketches; its own precision_threshold is
+        # not passed on
+        hll = f"{field}.hll"
+        stored = (field_value(doc, hll) for doc in docs)
+        return len(sketch.merged((value for value in stored if not is_missing(value)), hll))
     count = sum(_numbers(docs, f"{field}.avg.value_count"))
     return float(sum(_numbers(docs, f"{field}.avg.sum")) / count) if count else None

@@ -12,7 +12,7 @@ from dataclasses import replace
 from mockserver.errors import ApiError
 from mockserver.families.indices.models import Index, IndexStore
 from mockserver.families.indices.query import to_millis
-from mockserver.families.opensearch_rollup import target
+from mockserver.families.opensearch_rollup import multitier, target
 from mockserver.families.opensearch_rollup.composite import CompositeSearch, SearchFailure, field_values
 from mockserver.families.opensearch_rollup.config_index import PRIMARY_TERM, ConfigDoc, ConfigIndex
 from mockserver.families.opensearch_rollup.dates import Rounding, window_rounding
@@ -105,7 +105,8 @@ class Runner:
             metadata: RollupMetadata = doc.body
             try:
                 if search is None:
-                    search = CompositeSearch(job, self._sources(job), metadata.window if job.continuous else None)
+                    search = CompositeSearch(job, self._sources(job), metadata.window if job.continuous else None,
+                                             over_rollups=self._rollup_source(job) is not None)
                 buckets, after = search.page(metadata.after_key, job.page_size)
             except SearchFailure as failure:
                 failed = replace(metadata, status=Status.FAILED, failure_reason=str(failure), last_updated_time=at)
@@ -138,6 +139,14 @@ class Runner:
     def _sources(self, job: Rollup) -> list[Index]:
         return self.store.resolve(job.source_index, must_exist=False)
 
+    def _rollup_source(self, job: Rollup) -> Index | None:
+        """The source index when it is a rollup index (`isRollupIndex` looks up the source name as it is, so a
+        pattern or an alias never counts), and the job a second-tier rollup."""
+        if self.version < multitier.SINCE:
+            return None
+        index = self.store.indices.get(job.source_index)
+        return index if index is not None and target.is_rollup_index(index) else None
+
     def _problem(self, job: Rollup) -> str | None:
         """`isJobValid`: the source index and its mappings, then (once metadata exists) the target."""
         indices = self._sources(job)
@@ -145,9 +154,15 @@ class Runner:
             return f"No indices found for [{job.source_index}]"
         fields = [d.source_field for d in job.dimensions] + [m.source_field for m in job.metrics]
         for index in indices:
+            if self.version >= multitier.SINCE and target.is_rollup_index(index) and not any(
+                    index.field_type(d.source_field) is not None for d in job.dimensions):
+                continue  # a rollup index that has rolled nothing up yet is not checked
             missing = [f"missing field {f}" for f in dict.fromkeys(fields) if index.field_type(f) is None]
             if missing:
                 return f"Invalid mappings for index [{index.name}] because [{', '.join(missing)}]"
+        source = self._rollup_source(job)
+        if source is not None and (problem := multitier.problem(job, source)) is not None:
+            return problem
         if self._metadata(job) is not None:
             try:
                 target.prepare(self.store, job, self.version)
@@ -185,7 +200,7 @@ class Runner:
     def _first_window(self, job: Rollup) -> Window | None:
         """From the earliest source date, rounded down; None without documents or with a bad interval
         (the real runner logs that and tries again next time)."""
-        field = job.date_histogram.source_field
+        field = job.date_histogram.source_field + (".date_histogram" if self._rollup_source(job) else "")
         dates = [m for index in self._sources(job) for d in index.docs.values()
                  for m in (to_millis(v) for v in field_values(d.source, field)) if m is not None]
         if not dates:

@@ -9,8 +9,9 @@ from typing import Any
 from mockserver.errors import ApiError
 from mockserver.families.indices.models import Document, Index, IndexStore
 from mockserver.families.opensearch_rollup.composite import Bucket, java_double
-from mockserver.families.opensearch_rollup.documents import Rollup
+from mockserver.families.opensearch_rollup.documents import CARDINALITY_SINCE, Rollup
 from mockserver.families.opensearch_rollup.murmur import fixed_size_id
+from mockserver.families.opensearch_rollup.sketch import precision_from_threshold
 from mockserver.version import Version
 
 ROLLUP_INDEX_SETTING = "index.plugins.rollup_index"
@@ -21,6 +22,9 @@ DYNAMIC_TEMPLATES = [
     {"strings": {"match_mapping_type": "string", "mapping": {"type": "keyword"}}},
     {"date_histograms": {"path_match": "*.date_histogram", "mapping": {"type": "date"}}},
 ]
+# 3.5+: cardinality sketches. A sketch is a JSON string, so the `strings` template, first in order, matches it
+# before this one; the explicit `hll` properties of a job's own target are what type its sketches.
+SKETCH_TEMPLATE = {"cardinality_sketches": {"path_match": "*.hll", "mapping": {"type": "hll", "doc_values": True}}}
 
 
 class TargetProblem(Exception):
@@ -61,8 +65,7 @@ def prepare(store: IndexStore, job: Rollup, version: Version) -> Index:
         settings = copy.deepcopy(job.target_index_settings or {})
         settings.setdefault("index", {}).setdefault("plugins", {})["rollup_index"] = "true"
         try:
-            index = store.create(name, {"_meta": {"schema_version": 1}, "dynamic_templates": DYNAMIC_TEMPLATES},
-                                 settings)
+            index = store.create(name, _target_mappings(job, version), settings)
         except ApiError:
             raise TargetProblem(f"Failed to create target index [{name}]") from None
     elif not is_rollup_index(index):
@@ -70,6 +73,26 @@ def prepare(store: IndexStore, job: Rollup, version: Version) -> Index:
     rollups = index.mappings.setdefault("_meta", {}).setdefault("rollups", {})
     rollups.setdefault(job.id, job.to_json(version, with_user=True))
     return index
+
+
+def _target_mappings(job: Rollup, version: Version) -> dict[str, Any]:
+    """`opendistro-rollup-target.json`, and (`RollupMappingUtils`) an explicit `<target>.hll` property with its
+    HLL precision for each cardinality metric."""
+    mappings: dict[str, Any] = {"_meta": {"schema_version": 1}, "dynamic_templates": copy.deepcopy(DYNAMIC_TEMPLATES)}
+    if version >= CARDINALITY_SINCE:
+        mappings["dynamic_templates"].append(copy.deepcopy(SKETCH_TEMPLATE))
+    properties: dict[str, Any] = {}
+    for entry in job.metrics:
+        for metric in entry.metrics:
+            if metric.type == "cardinality":
+                node = properties
+                for part in entry.target_field.split("."):
+                    node = node.setdefault(part, {}).setdefault("properties", {})
+                node["hll"] = {"type": "hll", "precision": precision_from_threshold(metric.precision_threshold),
+                               "doc_values": True}
+    if properties:
+        mappings["properties"] = properties
+    return mappings
 
 
 def document(job: Rollup, bucket: Bucket, version: Version) -> tuple[str, dict[str, Any]]:

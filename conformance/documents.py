@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
+from conformance.file_versions import once_per_version
 from conformance.schemas import store
 
 
@@ -84,13 +85,18 @@ class Document:
         return not any(tuple(e.absolute_path)[:len(wanted)] == wanted for e in self._errors)
 
 
+def safe_loader(text: str) -> yaml.SafeLoader:
+    """PyYAML's safe loader over `text`: its C implementation (libyaml) where installed, many times faster."""
+    return yaml.CSafeLoader(text) if yaml.__with_libyaml__ else yaml.SafeLoader(text)  # type: ignore[return-value]
+
+
 def parse(path: Path, schema: str) -> Document:
     """The file's YAML; a file that cannot be read or parsed is a `LoadError`."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LoadError(path, 1, f"cannot read file: {exc}") from None
-    loader = yaml.CSafeLoader(text) if yaml.__with_libyaml__ else yaml.SafeLoader(text)
+    loader = safe_loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -110,17 +116,9 @@ def parse(path: Path, schema: str) -> Document:
     return Document(path, node, data, schema)
 
 
+@once_per_version(maxsize=64)
 def parse_once(path: Path, schema: str) -> Document:
     """`parse`, once per version of the file however often it is asked for (step libraries, the source catalogue)."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return parse(path, schema)  # says why it cannot be read
-    return _parse_version(path, schema, stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=64)
-def _parse_version(path: Path, schema: str, mtime_ns: int, size: int) -> Document:
     return parse(path, schema)
 
 

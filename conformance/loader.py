@@ -8,6 +8,7 @@ from typing import Any, Iterable, Iterator
 from conformance.checks import PHASES, RawStep, catalogue_problems, scenario_problems, walk_steps
 from conformance.documents import LoadError, Problem, parse
 from conformance.durations import seconds
+from conformance.file_versions import once_per_version
 from conformance.model import DocRef, Expectation, Polling, RequestSpec, Requirements, Scenario, Sentence, Step
 from conformance.paths import CATALOGUE_NAME
 from conformance.sources import load_sources
@@ -32,7 +33,10 @@ def load_scenarios(path: Path, dialect: str | None = None, api_spec: Path | None
     return dialects.load(path, dialect, api_spec=api_spec) if dialect else [load_scenario(path)]
 
 
+@once_per_version(maxsize=1024)
 def load_scenario(path: Path) -> Scenario:
+    """A stopcheck scenario file, checked; read once per version of the file (a run collects it, then lists the
+    documented sentences it covers)."""
     document = parse(path, "scenario.schema.json")
     _refuse(scenario_problems(document))
     data = document.data

@@ -18,9 +18,11 @@ import itertools
 import math
 import time
 from contextlib import AbstractContextManager, nullcontext
-from typing import Callable
+from typing import Callable, Generic, TypeVar
 
 from mockserver.settings import MockSettings
+
+T = TypeVar("T")
 
 FIRST_POLL = 0.001
 LONGEST_POLL = 0.1
@@ -201,6 +203,35 @@ class ManualClock(Clock):
     async def _sleep_until(self, moment: float) -> None:
         self._now = max(self._now, moment)
         await asyncio.sleep(0)  # let other requests run before the waiter looks again
+
+
+class Agenda(Generic[T]):
+    """Items each due at a moment, taken out once the clock has reached it. Items due at the same moment share
+    one entry of a heap of moments (a cancel of many tasks schedules them all for one moment), so adding to a
+    moment already waiting costs the same however many items wait."""
+
+    def __init__(self) -> None:
+        self._moments: list[float] = []  # a heap of the distinct moments
+        self._items: dict[float, list[T]] = {}  # by moment, in the order they were added
+
+    def add(self, item: T, moment: float) -> None:
+        items = self._items.get(moment)
+        if items is None:
+            self._items[moment] = [item]
+            heapq.heappush(self._moments, moment)
+        else:
+            items.append(item)
+
+    def next_moment(self) -> float:
+        """The earliest moment something is due (`math.inf` when nothing waits)."""
+        return self._moments[0] if self._moments else math.inf
+
+    def take_due(self, now: float) -> list[T]:
+        """Remove and return what is due by `now`, earliest moment first."""
+        taken: list[T] = []
+        while self._moments and self._moments[0] <= now:
+            taken.extend(self._items.pop(heapq.heappop(self._moments)))
+        return taken
 
 
 def make_clock(settings: MockSettings) -> Clock:

@@ -31,6 +31,7 @@ _ENVELOPE = "#/components/schemas/error.envelope"
 _ROUTING = "#/components/schemas/error.routing"
 _JSON = "application/json"
 LIBRARY = "library.yaml"  # a folder's shared step lists
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where installed: the scenarios parse ~10x faster
 # the parameters every route takes besides its own (`ALWAYS_ACCEPTED`), described where their type is known
 _COMMON = {"pretty": boolean, "human": boolean, "error_trace": boolean}
 
@@ -154,7 +155,8 @@ def _asserted_schemas(scenarios: Path, flavour: str) -> tuple[tuple[Link, int, s
     library counts for the flavours of the scenarios beside it."""
     found: list[tuple[Link, int, str]] = []
     for folder in sorted({file.parent for file in scenarios.rglob("*.yaml")}):
-        documents = {file.name: yaml.safe_load(file.read_text()) for file in sorted(folder.glob("*.yaml"))}
+        documents = {file.name: yaml.load(file.read_text(), Loader=_YAML_LOADER)
+                     for file in sorted(folder.glob("*.yaml"))}
         scenarios_here = [doc for name, doc in documents.items() if name != LIBRARY and isinstance(doc, dict)]
         for name, doc in documents.items():
             if _runs_on(flavour, scenarios_here if name == LIBRARY else [doc]):

@@ -12,6 +12,17 @@ from mockserver.settings import MockSettings
 from mockserver.version import Version
 
 
+@pytest.fixture(scope="session", autouse=True)
+def client_warnings_without_a_stack_walk() -> Iterator[None]:
+    """The Elasticsearch client gives each warning it raises (one per deprecation header the mock sends, as real
+    clusters do) the stack level of its caller, found by rendering the whole call stack with its source lines:
+    tens of milliseconds per warning under pytest. The client's own switch turns that walk off; the warnings are
+    still raised, and caught, with the same category and message."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DISABLE_WARN_STACKLEVEL", "1")
+        yield
+
+
 @pytest.fixture
 def start_mock() -> Iterator[Callable[..., MockServer]]:
     """Start a mock with the given settings (flavour, version as text, nodes, `clock="manual"`, ...); stopped
@@ -52,3 +63,22 @@ def os_mock(start_mock) -> MockServer:
 
 
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="session")
+def modules_nested_runs_import() -> None:
+    """Imports, once per process, what a nested run of the plugin imports: the bundled mock with every family,
+    and the peer dialects. A pytester run forgets the modules first imported during it, so each run would import
+    them again, from source and with their assertions rewritten (the plugin's distribution is autoloaded there):
+    most of a second per run."""
+    import conformance.dialects  # noqa: F401
+    import conformance.targets.mock  # noqa: F401
+    from mockserver import families
+
+    families.discover()
+
+
+@pytest.fixture
+def pytester(modules_nested_runs_import: None, pytester: pytest.Pytester) -> pytest.Pytester:
+    """pytest's own `pytester`, whose runs find the modules they share already imported."""
+    return pytester

@@ -2,5 +2,8 @@
 
 # Installed pytest plugins a nested run has no use for: loading them, and in every pytest-xdist worker the libraries
 # behind them (Hypothesis, Schemathesis), costs seconds of start-up. The stopcheck plugin is still found as a user's
-# pytest finds it.
-UNUSED_PLUGINS = ("-p", "no:hypothesispytest", "-p", "no:schemathesis", "-p", "no:anyio")
+# pytest finds it, by its entry point; pytest then rewrites the assertions of every module of its distribution (the
+# runner and the whole mock) as they are imported, in each nested run and each of its workers, most of a second
+# each time. A nested run's tests are scenario files, whose checks are the runner's, not Python `assert`s: plain
+# assertions lose nothing there.
+NESTED_RUN_OPTIONS = ("-p", "no:hypothesispytest", "-p", "no:schemathesis", "-p", "no:anyio", "--assert=plain")

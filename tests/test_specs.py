@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from conformance.coverage import coverage
 from conformance.lint import lint
 from conformance.paths import ROOT, SCENARIOS, SCHEMAS, SOURCES_DIR_VARIABLE, sources_dir
-from tests.nested_runs import UNUSED_PLUGINS
+from tests.nested_runs import NESTED_RUN_OPTIONS
 
 FAMILIES = sorted(p.name for p in SCENARIOS.iterdir() if p.is_dir())
 
@@ -43,7 +43,7 @@ def test_every_scenario_passes_against_the_mock(tmp_path):
     mock's virtual clock the scenarios take a few seconds, less than pytest-xdist workers take to start (the whole
     suite under xdist is `test_specs_on_other_targets`, and the plugin's own tests run it under xdist too)."""
     completed = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(tmp_path),
-                                "--", "-n", "0", *UNUSED_PLUGINS],
+                                "--", "-n", "0", *NESTED_RUN_OPTIONS],
                                cwd=ROOT, capture_output=True, text=True, timeout=900)
     results = json.loads((tmp_path / "results.json").read_text())
     failures = [s["failure"]["message"] for s in results["scenarios"] if s["outcome"] in ("failed", "error")]

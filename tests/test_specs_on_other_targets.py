@@ -16,7 +16,7 @@ import pytest
 from conformance.discovery import scenario_files
 from conformance.loader import load_scenario
 from conformance.paths import ROOT, SCENARIOS
-from tests.nested_runs import UNUSED_PLUGINS
+from tests.nested_runs import NESTED_RUN_OPTIONS
 
 MOCK_ONLY = {
     "tasks.cancel.not-cancellable": "a client must hold a blocking request while the runner sends others",
@@ -37,7 +37,7 @@ def separate_mock():
 
 def test_every_elasticsearch_scenario_runs_on_a_target_that_is_not_the_bundled_mock(separate_mock, tmp_path):
     completed = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--target", separate_mock,
-                                "--report-dir", str(tmp_path), "--", "-n", "2", *UNUSED_PLUGINS],
+                                "--report-dir", str(tmp_path), "--", "-n", "2", *NESTED_RUN_OPTIONS],
                                cwd=ROOT, capture_output=True, text=True, timeout=900)
     results = json.loads((tmp_path / "results.json").read_text())
     elasticsearch = {s.id: s for s in map(load_scenario, scenario_files([SCENARIOS]))

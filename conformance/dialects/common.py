@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from conformance.documents import LoadError
+from conformance.documents import LoadError, safe_loader
 from conformance.model import Step
 
 # Peer suites name their resources literally and assume a cluster they may wipe.
@@ -21,7 +21,7 @@ def read_stream(path: Path) -> list[tuple[yaml.Node, Any]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LoadError(path, 1, f"cannot read file: {exc}") from None
-    loader = yaml.SafeLoader(text)
+    loader = safe_loader(text)
     documents = []
     try:
         while loader.check_node():

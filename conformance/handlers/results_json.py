@@ -1,4 +1,6 @@
-"""results.json: rewritten (atomically) after every event, so an interrupted run still leaves a valid file."""
+"""results.json: rewritten (atomically) after every event that changes it, so an interrupted run still leaves a
+valid file. What no later event changes (records, documented sentences, sources) is serialised once, not on every
+rewrite: a run's rewrites then cost in proportion to its scenarios, not to their square."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conformance.events import Event, ResourcesSwept, RunFinished, RunStarted, ScenarioFinished, ScenariosCollected
+from conformance.events import (Event, ResourcesSwept, RunFinished, RunStarted, ScenarioFinished, ScenariosCollected,
+                                ScenarioStarted)
 from conformance.discovery import scenario_set
 from conformance.handlers.files import write_atomic
 from conformance.sources import load_sources
@@ -26,10 +29,13 @@ class ResultsJson:
     def __init__(self, directory: Path) -> None:
         self.path = directory / "results.json"
         self.head: dict[str, Any] = {}
-        self.records: list[str] = []  # each record serialised once, not on every rewrite
+        self.records: list[str] = []
+        self.encoded: dict[str, str] = {}  # head fields that no longer change, serialised as they appear in the file
         self.implicit: dict[str, dict[str, Any]] = {}
 
     def handle(self, event: Event) -> None:
+        if isinstance(event, ScenarioStarted):
+            return  # nothing of it goes into the file
         match event:
             case RunStarted():
                 self._start(event)
@@ -41,6 +47,8 @@ class ResultsJson:
                      "scenarios": list(row.scenarios)}
                     for family, rows in sorted(sentences.items()) for row in rows]
                 self.head["sources"] = documented_sources({s["source"] for s in self.head["sentences"]})
+                for field in ("scenario_set", "sentences", "sources"):
+                    self.encoded[field] = _encode(self.head[field])
             case ScenarioFinished(record=record):
                 label = record["target"]
                 if label in self.implicit:
@@ -74,7 +82,13 @@ class ResultsJson:
         self.head["summary"].setdefault(target["label"], dict.fromkeys(OUTCOMES, 0))
 
     def _write(self) -> None:
-        head = json.dumps(self.head, indent=2)
+        """The file as `json.dumps(..., indent=2)` would write it, the records each on one line."""
+        fields = [f"{json.dumps(key)}: {self.encoded.get(key) or _encode(value)}" for key, value in self.head.items()]
         scenarios = ",\n    ".join(self.records)
-        body = f'[\n    {scenarios}\n  ]' if self.records else "[]"
-        write_atomic(self.path, f'{head[:-2]},\n  "scenarios": {body}\n}}\n')
+        fields.append('"scenarios": ' + (f'[\n    {scenarios}\n  ]' if self.records else "[]"))
+        write_atomic(self.path, "{\n  " + ",\n  ".join(fields) + "\n}\n")
+
+
+def _encode(value: Any) -> str:
+    """A field's value as it appears in the file: indented by 2, one level deep (JSON strings hold no newline)."""
+    return json.dumps(value, indent=2).replace("\n", "\n  ")

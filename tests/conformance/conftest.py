@@ -12,7 +12,7 @@ import pytest
 from conformance.cli import plugin_options
 from conformance.paths import SCENARIOS
 from conformance.schemas import store
-from tests.nested_runs import UNUSED_PLUGINS
+from tests.nested_runs import NESTED_RUN_OPTIONS
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def rollup_dir(pytester: pytest.Pytester) -> Path:
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     """The plugin on the given paths, asked explicitly (`--stopcheck`), progress lines on every scenario."""
-    return pytester.runpytest_inprocess(*args, "--stopcheck", "-p", "no:cacheprovider", *UNUSED_PLUGINS, "-o",
+    return pytester.runpytest_inprocess(*args, "--stopcheck", "-p", "no:cacheprovider", *NESTED_RUN_OPTIONS, "-o",
                                         "stopcheck_progress_interval=0", *plugin_options(), no_reraise_ctrlc=True)
 
 

@@ -15,7 +15,7 @@ from conformance.resources import Resource, created, deleted, in_teardown_order
 from conformance.targets.base import Request, Response
 from conformance.targets.http import HttpOptions, HttpTarget
 from tests.conformance.conftest import results, run, scenario_folder
-from tests.nested_runs import UNUSED_PLUGINS
+from tests.nested_runs import NESTED_RUN_OPTIONS
 
 ES, OS = "elasticsearch", "opensearch"
 
@@ -151,7 +151,7 @@ def test_sigterm_still_tears_down_and_records_it(pytester, es_mock, tmp_path):
     reports = tmp_path / "reports"
     process = subprocess.Popen([sys.executable, "-m", "pytest", str(folder), "--stopcheck", "--stopcheck-target",
                                 es_mock.url, "--stopcheck-report-dir", str(reports), "-p", "no:cacheprovider",
-                                *UNUSED_PLUGINS, *plugin_options()],
+                                *NESTED_RUN_OPTIONS, *plugin_options()],
                                cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
     while not read(reports / LEDGER_NAME) and time.monotonic() < deadline and process.poll() is None:

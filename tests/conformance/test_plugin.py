@@ -11,7 +11,7 @@ from conformance.paths import ROOT, SCENARIOS
 from conformance.targets.http import HttpTarget
 from mockserver.families.rollup.models import RollupJobs
 from tests.conformance.conftest import results, run, scenario_folder
-from tests.nested_runs import UNUSED_PLUGINS
+from tests.nested_runs import NESTED_RUN_OPTIONS
 
 
 def test_scenarios_pass_and_every_output_is_written(pytester, rollup_dir):
@@ -153,7 +153,7 @@ def test_another_projects_yaml_files_are_not_collected(pytester):
     folder.mkdir(parents=True)
     (folder / "data.yaml").write_text("rows: [1, 2, 3]\n")
     (pytester.path / "tests" / "test_data.py").write_text("def test_data():\n    assert True\n")
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", *UNUSED_PLUGINS, "tests")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", *NESTED_RUN_OPTIONS, "tests")
     result.assert_outcomes(passed=1)
     assert not (pytester.path / "reports").exists(), "the stopcheck pipeline stayed off"
 
@@ -162,7 +162,7 @@ def test_an_ini_setting_names_a_projects_scenario_folder(pytester, rollup_dir):
     pytester.makeini(f"[pytest]\nstopcheck_paths = {rollup_dir.relative_to(pytester.path)}\n")
     (pytester.path / "test_other.py").write_text("def test_other():\n    assert True\n")
     reports = pytester.path / "reports"
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", *UNUSED_PLUGINS,
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", *NESTED_RUN_OPTIONS,
                                           str(rollup_dir / "stop_missing_job.yaml"), "test_other.py",
                                           "--stopcheck-report-dir", str(reports))
     result.assert_outcomes(passed=2)

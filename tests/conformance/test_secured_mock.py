@@ -8,6 +8,7 @@ import shutil
 from conformance.cli import main
 from conformance.coverage import coverage
 from conformance.paths import SCENARIOS
+from tests.nested_runs import NESTED_RUN_OPTIONS
 
 PRIVILEGE_SENTENCE = re.compile(r"privilege|built-in role", re.IGNORECASE)
 VERSIONS = "mock+security:elasticsearch@7.10.2,7.17.0,8.17.0,9.1.0"
@@ -40,6 +41,6 @@ def test_the_secured_mock_refuses_what_a_secured_cluster_refuses(tmp_path):
     scenario.write_text(wrong)
     shutil.copy(SCENARIOS / "rollup" / "library.yaml", scenario.parent)
     code = main(["run", str(scenario), "--target", "mock+security:elasticsearch", "--report-dir",
-                 str(tmp_path / "reports"), "--", "-n", "0", "-q"])
+                 str(tmp_path / "reports"), "--", "-n", "0", "-q", *NESTED_RUN_OPTIONS])
     record = json.loads((tmp_path / "reports" / "results.json").read_text())["scenarios"][0]
     assert code == 1 and record["outcome"] == "failed" and "status: expected 403, got 200" in record["reason"]

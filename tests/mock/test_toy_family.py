@@ -18,6 +18,7 @@ import conformance.paths
 import mockserver.families
 from conformance.cli import plugin_options
 from conformance.paths import SCHEMAS, SOURCES
+from tests.nested_runs import NESTED_RUN_OPTIONS
 
 PACKAGE = {
     "__init__.py": '''
@@ -131,7 +132,7 @@ def toy_checkout(pytester, monkeypatch):
 
 def test_a_toy_family_is_discovered_served_and_checked(pytester, toy_checkout):
     result = pytester.runpytest_inprocess(str(toy_checkout / "bump.yaml"), "--stopcheck", "-p", "no:cacheprovider",
-                                          *plugin_options(), "--stopcheck-target", "mock")
+                                          *NESTED_RUN_OPTIONS, *plugin_options(), "--stopcheck-target", "mock")
     result.assert_outcomes(passed=1)
 
 

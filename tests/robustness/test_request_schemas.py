@@ -8,8 +8,8 @@ import re
 from typing import Any, Iterator
 
 import pytest
-import yaml
 
+from conformance.documents import safe_loader
 from conformance.schemas import store
 from mockserver.cluster import Cluster
 from mockserver.errors import ApiError
@@ -57,7 +57,7 @@ def sent_bodies(flavour: str) -> Iterator[tuple[str, Route[Any], Any, list[int]]
     """(where, route, body, expected statuses) of every body a scenario sends to a route with a request schema."""
     router = Router([(route, None) for route in routes(flavour)])
     for file in sorted((SPECS / "scenarios").rglob("*.yaml")):
-        for step in _steps(yaml.safe_load(file.read_text())):
+        for step in _steps(safe_loader(file.read_text()).get_single_data()):
             request = step["request"]
             path = _EXPRESSION.sub("x", request["path"]).split("?")[0]
             try:

@@ -40,7 +40,6 @@ class Document:
 class Index:
     name: str
     uuid: str
-    creation_millis: int
     mappings: dict[str, Any] = field(default_factory=lambda: {"properties": {}})
     settings: dict[str, Any] = field(default_factory=dict)
     docs: dict[str, Document] = field(default_factory=dict)
@@ -214,8 +213,8 @@ class IndexStore(Hooks):
             base_mappings = merged(base_mappings, template.mappings)
             base_settings = merged(base_settings, template.settings)
             aliases |= template.aliases
-        index = Index(name, uuid.uuid4().hex[:22], int(self.clock.now() * 1000),
-                      merged(base_mappings, mappings or {}), merged(base_settings, settings or {}), aliases=aliases)
+        index = Index(name, uuid.uuid4().hex[:22], merged(base_mappings, mappings or {}),
+                      merged(base_settings, settings or {}), aliases=aliases)
         self.indices[name] = index
         return index
 

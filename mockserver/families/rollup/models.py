@@ -63,6 +63,13 @@ class IndexerState(str, Enum):
         return self.name
 
 
+# the counters of a job that has not run yet: shared by such jobs, as stats are never changed in place
+NO_STATS: dict[str, int] = dict.fromkeys(
+    ("pages_processed", "documents_processed", "rollups_indexed", "trigger_count", "search_failures",
+     "index_failures", "index_time_in_ms", "index_total", "search_time_in_ms", "search_total",
+     "processing_time_in_ms", "processing_total"), 0)
+
+
 @dataclass(slots=True)
 class RollupJob:
     config: dict[str, Any]
@@ -71,10 +78,9 @@ class RollupJob:
     state: IndexerState = IndexerState.STOPPED
     run: IndexingRun | None = None
     seconds_per_page: float | None = None  # a fixture's pace instead of the one derived from the data
-    stats: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("pages_processed", "documents_processed", "rollups_indexed", "trigger_count", "search_failures",
-         "index_failures", "index_time_in_ms", "index_total", "search_time_in_ms", "search_total",
-         "processing_time_in_ms", "processing_total"), 0))
+    # replaced as the counters move, never changed in place, so that jobs and their documents may share it
+    stats: dict[str, int] = field(default_factory=lambda: NO_STATS)
+    listed: dict[str, Any] | None = None  # the job's document as last listed (`RollupJobs.document`)
 
     @property
     def id(self) -> str:
@@ -98,6 +104,7 @@ class RollupJobs(Hooks):
         self.node_ids = node_ids
         self.jobs: dict[str, RollupJob] = {}
         self._task_ids = itertools.count(1)
+        self._statuses = {state: self._status_document(state) for state in IndexerState}
 
     # lifecycle -------------------------------------------------------------------------------------------
     def refresh(self, job: RollupJob) -> None:
@@ -106,10 +113,10 @@ class RollupJobs(Hooks):
         if run is None:
             return
         now = self.clock.now()
-        for page in run.finished(now):
-            for name in ("pages_processed", "search_total"):
-                job.stats[name] += 1
-            job.stats["documents_processed"] += page.documents
+        if pages := run.finished(now):
+            job.stats = {**job.stats, "pages_processed": job.stats["pages_processed"] + len(pages),
+                         "search_total": job.stats["search_total"] + len(pages),
+                         "documents_processed": job.stats["documents_processed"] + sum(p.documents for p in pages)}
         if now < run.ends:
             return
         job.run = None
@@ -143,7 +150,7 @@ class RollupJobs(Hooks):
 
     def _trigger(self, job: RollupJob) -> None:
         """One scheduled run: the indexer reads its source indices page by page."""
-        job.stats["trigger_count"] += 1
+        job.stats = {**job.stats, "trigger_count": job.stats["trigger_count"] + 1}
         sources = self.indices.resolve(job.config["index_pattern"], must_exist=False)
         documents = sum(len(index.docs) for index in sources)
         job.run = IndexingRun.plan(self.clock.now(), documents, job.config["page_size"], job.seconds_per_page)
@@ -187,9 +194,21 @@ class RollupJobs(Hooks):
             raise NotStopped(job)
         del self.jobs[job_id]
 
+    def document(self, job: RollupJob) -> dict[str, Any]:
+        """`GetRollupJobsAction.JobWrapper`: made again only once the job's state or stats moved, so that a
+        listing of many jobs shares their documents with the listings before it: leave it unchanged."""
+        status, listed = self._statuses[job.state], job.listed
+        if listed is None or listed["status"] is not status or listed["stats"] is not job.stats:
+            listed = job.listed = {"config": job.config, "status": status, "stats": job.stats}
+        return listed
+
     def status(self, job: RollupJob) -> dict[str, Any]:
-        """`RollupJobStatus.toXContent`; before 8.0 it also printed `upgraded_doc_id` (always true by then)."""
-        status: dict[str, Any] = {"job_state": job.state.value}
+        """`RollupJobStatus.toXContent`; before 8.0 it also printed `upgraded_doc_id` (always true by then). The
+        document of each state is made once, and shared by every job listed in it: leave it unchanged."""
+        return self._statuses[job.state]
+
+    def _status_document(self, state: IndexerState) -> dict[str, Any]:
+        status: dict[str, Any] = {"job_state": state.value}
         if self.version.major < 8:
             status["upgraded_doc_id"] = True
         return status

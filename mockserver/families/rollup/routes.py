@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.families.rollup.models import DEFAULT_STOP_TIMEOUT, RollupJob, RollupJobs
+from mockserver.families.rollup.models import DEFAULT_STOP_TIMEOUT, RollupJobs
 from mockserver.params import Param, boolean, time_value
 from mockserver.routing import ACKNOWLEDGED, STOPPED, Body, Call, Reply, Route
 
@@ -38,13 +38,9 @@ async def delete_job(call: Rollup) -> Reply:
     return ACKNOWLEDGED
 
 
-def _job_document(jobs: RollupJobs, job: RollupJob) -> dict[str, Any]:
-    return {"config": job.config, "status": jobs.status(job), "stats": dict(job.stats)}
-
-
 async def get_jobs(call: Rollup) -> dict[str, Any]:
     _deprecated(call)
-    return {"jobs": [_job_document(call.state, job) for job in call.state.get(call.path_params.get("id"))]}
+    return {"jobs": [call.state.document(job) for job in call.state.get(call.path_params.get("id"))]}
 
 
 def slow_stop(jobs: RollupJobs, args: dict[str, Any]) -> dict[str, Any]:

@@ -67,7 +67,7 @@ class Hit:
     source: dict[str, Any]
 
 
-@dataclass
+@dataclass(slots=True)
 class Status:
     """`BulkByScrollTask.Status`: progress counters, pace and, for a sliced leader, the finished slices."""
 
@@ -131,6 +131,9 @@ def response_body(took: float, status: Status, failures: list[dict[str, Any]], *
 
 class Worker:
     """One scroll over its snapshot, applied batch by batch."""
+
+    __slots__ = ("request", "store", "start", "hits", "max_docs", "batch_size", "progress", "failures", "position",
+                 "next_batch_at", "stops_at", "finished_at", "error")
 
     def __init__(self, request: BulkRequest, store: IndexStore, start: float, hits: list[Hit],
                  requests_per_second: float, max_docs: int | None, slice_id: int | None = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 
@@ -12,6 +13,7 @@ from mockserver.nodes import Node
 from mockserver.timevalue import TimeValue
 
 GROUPINGS = ("nodes", "parents", "none")
+_ID = itemgetter("id")
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def task_info(task: Task, now: float, *, detailed: bool, human: bool = False,
         info["cancellation_time_millis"] = int(task.cancelled_at * 1000)
     if task.parent is not None:
         info["parent_task_id"] = str(task.parent)
-    info["headers"] = dict(task.headers)
+    info["headers"] = task.headers  # fixed at registration: every rendering of the task shares it
     return info
 
 
@@ -93,15 +95,19 @@ def grouped(infos: Sequence[dict[str, Any]], group_by: str, nodes: Iterable[Node
 
 
 def _by_nodes(infos: Sequence[dict[str, Any]], nodes: Iterable[Node]) -> dict[str, Any]:
+    """The tasks of each node by id: the cluster's nodes in their order, then the nodes that left the cluster
+    (by their lowest task id)."""
     known = {node.id: node for node in nodes}
-    rank = {node_id: i for i, node_id in enumerate(known)}  # nodes that left the cluster come last
+    rank = {node_id: i for i, node_id in enumerate(known)}
+    by_node: dict[str, list[dict[str, Any]]] = {}
+    for info in infos:
+        by_node.setdefault(info["node"], []).append(info)
+    for node_infos in by_node.values():
+        node_infos.sort(key=_ID)
     grouped_nodes: dict[str, Any] = {}
-    for info in sorted(infos, key=lambda i: (rank.get(i["node"], len(rank)), i["id"])):
-        entry = grouped_nodes.get(info["node"])
-        if entry is None:
-            entry = grouped_nodes[info["node"]] = _node_header(known.get(info["node"]))
-            entry["tasks"] = {}
-        entry["tasks"][f"{info['node']}:{info['id']}"] = info
+    for node_id in sorted(by_node, key=lambda node_id: (rank.get(node_id, len(rank)), by_node[node_id][0]["id"])):
+        entry = grouped_nodes[node_id] = _node_header(known.get(node_id))
+        entry["tasks"] = {f"{node_id}:{info['id']}": info for info in by_node[node_id]}
     return grouped_nodes
 
 

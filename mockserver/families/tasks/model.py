@@ -30,7 +30,7 @@ class Work(Protocol):
     def status(self, now: float, human: bool) -> dict[str, Any] | None: ...
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Task:
     node: str
     id: int
@@ -40,7 +40,7 @@ class Task:
     cancellable: bool = False
     description: str = ""
     parent: TaskId | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # never changed once registered
     work: Work | None = None
     store_result: bool = False
     cancelled: bool = False

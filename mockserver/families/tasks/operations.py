@@ -130,9 +130,8 @@ async def cancel_tasks(registry: TaskRegistry, target: TaskId | None, wanted: Fi
             except ApiError as error:
                 failures.append(NodeFailure(node_id, error))
                 continue
-            for task in matched:
-                registry.cancel(task)
-                cancelled.append(task)
+            registry.cancel_all(matched)
+            cancelled.extend(matched)
         if wait:
             await registry.wait(lambda: all(task.settled for task in cancelled), math.inf)
         now = registry.clock.now()

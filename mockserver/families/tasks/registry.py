@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
 import random
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from mockserver.clock import Clock
+from mockserver.clock import Agenda, Clock
 from mockserver.families.indices.models import IndexStore
 from mockserver.families.tasks.ids import TaskId
 from mockserver.families.tasks.info import ELASTICSEARCH, InfoStyle, task_info, task_result
@@ -82,8 +81,7 @@ class TaskRegistry(Hooks):
         self.info_style = info_style
         self._spread = itertools.cycle(list(self.nodes))
         self._rank = {node_id: rank for rank, node_id in enumerate(self.nodes)}
-        self._agenda: list[tuple[float, int, Task]] = []  # a heap: (when due, order, task)
-        self._order = itertools.count()
+        self._agenda: Agenda[Task] = Agenda()  # running tasks by when their work is next due
 
     @property
     def local(self) -> Node:
@@ -116,7 +114,7 @@ class TaskRegistry(Hooks):
         self._schedule(task, work.due())
 
     def _schedule(self, task: Task, due: float) -> None:
-        heapq.heappush(self._agenda, (due, next(self._order), task))
+        self._agenda.add(task, due)
 
     def complete(self, task: Task, at: float) -> None:
         """The task is done: store its result if asked to, and unregister it."""
@@ -156,12 +154,8 @@ class TaskRegistry(Hooks):
         """Apply all work due by now, task by task in the order of `running`; children finish before the parents
         that wait for them."""
         now = self.clock.now()
-        while self._agenda and self._agenda[0][0] <= now:
-            due: dict[int, Task] = {}
-            while self._agenda and self._agenda[0][0] <= now:
-                task = heapq.heappop(self._agenda)[2]
-                if task.ended is None:
-                    due[id(task)] = task
+        while self._agenda.next_moment() <= now:
+            due = {id(task): task for task in self._agenda.take_due(now) if task.ended is None}
             for task in sorted(due.values(), key=lambda t: (self._rank[t.node], t.id)):
                 assert task.work is not None
                 finished = task.work.advance(now)
@@ -184,9 +178,17 @@ class TaskRegistry(Hooks):
     def cancel(self, task: Task, reason: str = CANCEL_REASON) -> None:
         """Cancel the task and, through bans, its running cancellable descendants. Work winds down after
         `cancel_lag`; cancelling again, or a task that is not cancellable, changes nothing."""
+        self.cancel_all((task,), reason)
+
+    def cancel_all(self, tasks: Iterable[Task], reason: str = CANCEL_REASON) -> None:
+        """`cancel` each of the tasks, all at one moment."""
+        now = self.clock.now()
+        for task in tasks:
+            self._cancel(task, reason, now)
+
+    def _cancel(self, task: Task, reason: str, now: float) -> None:
         if not task.cancellable:
             return
-        now = self.clock.now()
         if not task.cancelled:
             task.cancelled, task.cancel_reason, task.cancelled_at = True, reason, now
             if task.work is not None and task.ended is None:
@@ -195,7 +197,7 @@ class TaskRegistry(Hooks):
                 self._schedule(task, task.work.due())
         for child in task.children:
             if child.ended is None:
-                self.cancel(child, reason)
+                self._cancel(child, reason, now)
 
     def slow_down_cancel(self, task: Task, seconds: float) -> None:
         """Once cancelled, the task and its descendants keep running for `seconds` before they stop."""

@@ -51,7 +51,7 @@ class Security(Hooks):
         self.aws = dict(config.aws)
         self._superuser: Principal | None = None  # who a request without credentials is (security off)
         self._verdicts: dict[tuple[tuple[str, ...], str], bool] = {}  # (roles, action) -> allowed, until roles change
-        # The headers of the request authenticated last and its principal, which authorizing it reuses.
+        # The headers of the request being authenticated and its principal, until authorizing it reuses them.
         self._authenticated: tuple[Mapping[str, str] | None, Principal | None] = (None, None)
 
     # Hooks ----------------------------------------------------------------------------------------------
@@ -65,11 +65,12 @@ class Security(Hooks):
     def authorize(self, call: Call[Any]) -> None:
         """The principal must hold a privilege (permission) that grants the route's action. A request is
         authorized right after it is authenticated, with nothing in between that changes users or roles: its
-        principal is the one `authenticate` found for the same headers."""
+        principal is the one `authenticate` found for the same headers. Nothing of the request is kept after."""
+        headers, principal = self._authenticated
+        self._authenticated = (None, None)
         action = call.action or (os_action(call.method, call.path) if self.flavour == "opensearch" else None)
         if action is None:
             return
-        headers, principal = self._authenticated
         if headers is not call.headers or principal is None:
             principal = self.principal(call.headers, call.uri)
         key = (self._roles_of(principal), action)

@@ -263,7 +263,7 @@ class DfaJobs(Hooks):
         if is_all(tokens(expression)) and self.jobs:  # of all jobs, only those with a task have anything to stop
             named = sorted(job_id for job_id in self._running if job_id in self.jobs)
         else:
-            named = [job_id for job_id in self.select_ids(expression, allow_no_match) if job_id in self._running]
+            named = [job_id for job_id in expand(expression, self.jobs, allow_no_match) if job_id in self._running]
         waiting = self.stop_tasks([self.job(job_id) for job_id in named], force)
         if waiting and not await self.clock.wait_until(lambda: self.all_stopped(waiting),
                                                        self.clock.deadline(timeout.seconds)):

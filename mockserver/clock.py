@@ -222,6 +222,9 @@ class Agenda(Generic[T]):
         else:
             items.append(item)
 
+    def __bool__(self) -> bool:
+        return bool(self._moments)
+
     def next_moment(self) -> float:
         """The earliest moment something is due (`math.inf` when nothing waits)."""
         return self._moments[0] if self._moments else math.inf

@@ -9,14 +9,14 @@ from mockserver.clock import Agenda
 
 def test_items_come_out_once_due_earliest_moment_first():
     agenda: Agenda[str] = Agenda()
-    assert agenda.next_moment() == math.inf and agenda.take_due(math.inf) == []
+    assert not agenda and agenda.next_moment() == math.inf and agenda.take_due(math.inf) == []
     for item, moment in (("c", 3.0), ("a", 1.0), ("never", math.inf), ("b", 2.0), ("first", -math.inf)):
         agenda.add(item, moment)
     assert agenda.next_moment() == -math.inf
     assert agenda.take_due(2.0) == ["first", "a", "b"]
     assert agenda.next_moment() == 3.0 and agenda.take_due(2.5) == []
     assert agenda.take_due(3.0) == ["c"]
-    assert agenda.next_moment() == math.inf
+    assert agenda and agenda.next_moment() == math.inf  # "never" waits on
 
 
 def test_items_due_at_one_moment_come_out_in_the_order_they_were_added():
@@ -27,3 +27,4 @@ def test_items_due_at_one_moment_come_out_in_the_order_they_were_added():
     assert agenda.take_due(10.0) == [-1, 0, 1, 2, 3, 4]
     agenda.add(7, 10.0)  # a moment that came and went can be scheduled again
     assert agenda.next_moment() == 10.0 and agenda.take_due(11.0) == [7]
+    assert not agenda

@@ -153,6 +153,8 @@ class TaskRegistry(Hooks):
     def catch_up(self) -> None:
         """Apply all work due by now, task by task in the order of `running`; children finish before the parents
         that wait for them."""
+        if not self._agenda:
+            return
         now = self.clock.now()
         while self._agenda.next_moment() <= now:
             due = {id(task): task for task in self._agenda.take_due(now) if task.ended is None}

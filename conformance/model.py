@@ -77,10 +77,6 @@ class Step:
     fixture_args: dict[str, Any] = field(default_factory=dict)
     optional: bool = False  # a fixture step that targets without the fixture skip, going on with the scenario
 
-    @property
-    def is_one_of(self) -> bool:
-        return len(self.expectations) > 1
-
 
 @dataclass(frozen=True)
 class Scenario:

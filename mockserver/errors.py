@@ -163,10 +163,6 @@ class FailedNode(ApiError):
     type = "failed_node_exception"
 
 
-class NoSuchNode(ApiError):
-    type = "no_such_node_exception"
-
-
 class MediaTypeHeader(ApiError):
     type, status = "media_type_header_exception", 400
     server_exception = False

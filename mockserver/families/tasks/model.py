@@ -44,7 +44,6 @@ class Task:
     work: Work | None = None
     store_result: bool = False
     cancelled: bool = False
-    cancel_reason: str | None = None
     cancelled_at: float | None = None
     ended: float | None = None
     cancel_lag: float | None = None  # how long its work runs on once cancelled; None: the registry's default

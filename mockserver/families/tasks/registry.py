@@ -192,7 +192,7 @@ class TaskRegistry(Hooks):
         if not task.cancellable:
             return
         if not task.cancelled:
-            task.cancelled, task.cancel_reason, task.cancelled_at = True, reason, now
+            task.cancelled, task.cancelled_at = True, now
             if task.work is not None and task.ended is None:
                 lag = self.cancel_lag if task.cancel_lag is None else task.cancel_lag
                 task.work.cancel(now, now + lag, reason)

@@ -14,7 +14,6 @@ from conformance.model import Source
 from conformance.paths import SCENARIOS, SOURCES, SOURCES_DIR_VARIABLE
 from conformance.sources import sources_problems
 
-FORMATS = ("text", "github")
 
 
 def lint(paths: list[Path], originals: Path | None = None) -> list[Problem]:

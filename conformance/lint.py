@@ -15,7 +15,6 @@ from conformance.paths import SCENARIOS, SOURCES, SOURCES_DIR_VARIABLE
 from conformance.sources import sources_problems
 
 
-
 def lint(paths: list[Path], originals: Path | None = None) -> list[Problem]:
     """Every problem found, each once; empty when all is well.
 

@@ -1,7 +1,8 @@
 """An OpenAPI 3.1 description of what a mock cluster serves, generated from its route table.
 
 Paths and methods come from the routes, parameters from their declared parsers (each parser describes the values
-it accepts as a JSON Schema, `params.json_schema`), request bodies from their body policy and the schema the route
+it accepts as a JSON Schema, `params.json_schema`; the parameters every route takes are described once, in the
+components, as are the error answers every route shares), request bodies from their body policy and the schema the route
 declares (`Route.request_schema`, a definition in its family's file in `specs/schemas/`). Response bodies come
 from the JSON Schemas in `specs/schemas/`: a route's successful answers are described by the schemas the
 scenarios assert for that route, and every error by the real error envelope or the routing layer's plain shape.
@@ -29,6 +30,15 @@ SPECS = Path(__file__).resolve().parent.parent / "specs"
 _EXPRESSION = re.compile(r"\$\{[^}]*\}")
 _ENVELOPE = "#/components/schemas/error.envelope"
 _ROUTING = "#/components/schemas/error.routing"
+_SHARED_RESPONSES = {  # the answers most routes give alike, described once in the components
+    "success": ("success", {}),
+    "not_found": ("not found: the error envelope, or the lookup's own body without an error (`{}`, "
+                  "`{\"found\": false}`)",
+                  {"anyOf": [{"$ref": _ENVELOPE}, {"type": "object", "not": {"required": ["error"]}}]}),
+    "client_error": ("the error envelope, or the routing layer's plain 405 / no handler",
+                     {"anyOf": [{"$ref": _ENVELOPE}, {"$ref": _ROUTING}]}),
+    "server_error": ("an error a real cluster answers with a 5xx (e.g. a timeout)", {"$ref": _ENVELOPE}),
+}
 _JSON = "application/json"
 LIBRARY = "library.yaml"  # a folder's shared step lists
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where installed: the scenarios parse ~10x faster
@@ -51,7 +61,12 @@ def document(routes: Iterable[Route[Any]], settings: MockSettings, specs: Path =
                  "description": "The job-lifecycle APIs the stopcheck mock cluster serves, as its route table "
                                 "declares them."},
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": _components(specs / "schemas")},
+        "components": {
+            "schemas": _components(specs / "schemas"),
+            "parameters": {name: _parameter(name, "query", Param(name, _COMMON.get(name, string)))
+                           for name in sorted(ALWAYS_ACCEPTED)},
+            "responses": {name: _json_response(*answer) for name, answer in _SHARED_RESPONSES.items()},
+        },
     }
 
 
@@ -65,8 +80,7 @@ def _operation(route: Route[Any], answers: dict[int, set[str]]) -> dict[str, Any
     placeholders = [name for _, name in route.placeholders]
     parameters = [_parameter(name, "path", declared.get(name)) for name in placeholders]
     parameters += [_parameter(param.name, "query", param) for param in route.params if param.name not in placeholders]
-    parameters += [_parameter(name, "query", Param(name, _COMMON.get(name, string)))
-                   for name in sorted(ALWAYS_ACCEPTED - declared.keys())]
+    parameters += [{"$ref": f"#/components/parameters/{name}"} for name in sorted(ALWAYS_ACCEPTED - declared.keys())]
     operation: dict[str, Any] = {
         "operationId": f"{route.method.lower()}{_openapi_path(route)}",
         "parameters": parameters,
@@ -121,13 +135,10 @@ def _responses(route: Route[Any], answers: dict[int, set[str]]) -> dict[str, Any
         responses[str(status)] = _json_response(f"{status} as the scenarios assert it",
                                                 schemas[0] if len(schemas) == 1 else {"anyOf": schemas})
     if not any(200 <= status < 300 for status in answers):
-        responses["2XX"] = _json_response("success", {})
-    responses.setdefault("404", _json_response(
-        "not found: the error envelope, or the lookup's own body without an error (`{}`, `{\"found\": false}`)",
-        {"anyOf": [{"$ref": _ENVELOPE}, {"type": "object", "not": {"required": ["error"]}}]}))
-    responses["4XX"] = _json_response("the error envelope, or the routing layer's plain 405 / no handler",
-                                      {"anyOf": [{"$ref": _ENVELOPE}, {"$ref": _ROUTING}]})
-    responses["5XX"] = _json_response("an error a real cluster answers with a 5xx (e.g. a timeout)", {"$ref": _ENVELOPE})
+        responses["2XX"] = {"$ref": "#/components/responses/success"}
+    responses.setdefault("404", {"$ref": "#/components/responses/not_found"})
+    responses["4XX"] = {"$ref": "#/components/responses/client_error"}
+    responses["5XX"] = {"$ref": "#/components/responses/server_error"}
     return responses
 
 

@@ -173,8 +173,9 @@ def test_plain_pytest_and_stopcheck_run_write_the_same_files(tmp_path, monkeypat
     scenario = SCENARIOS / "rollup" / "stop_missing_job.yaml"
     monkeypatch.chdir(ROOT)
     assert pytest.main([str(scenario), "-p", "no:cacheprovider", "-q", "--stopcheck-report-dir",
-                        str(tmp_path / "plain")]) == 0
-    assert main(["run", str(scenario), "--report-dir", str(tmp_path / "cli"), "--", "-n", "0", "-q"]) == 0
+                        str(tmp_path / "plain"), *NESTED_RUN_OPTIONS]) == 0
+    assert main(["run", str(scenario), "--report-dir", str(tmp_path / "cli"),
+                 "--", "-n", "0", "-q", *NESTED_RUN_OPTIONS]) == 0
     plain, cli = results(tmp_path / "plain"), results(tmp_path / "cli")
     assert sorted(p.name for p in (tmp_path / "plain").iterdir()) == ["coverage.txt", "junit.xml", "results.json"]
     assert sorted(p.name for p in (tmp_path / "cli").iterdir()) == ["coverage.txt", "junit.xml", "results.json"]

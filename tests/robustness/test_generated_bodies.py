@@ -3,8 +3,11 @@
 
 A schema states what one body must be; the rules that tie a body to the cluster (its source indices exist with
 the fields it names) or its fields to each other (the rollup index is not the pattern) are not schema material.
-Each family's `prepare` makes the cluster fit the body, and `hypothesis.assume` skips the bodies a real cluster
-refuses for such a rule, each named where it is assumed. The long run is `benchmarks/fuzz.py`."""
+Each family's `prepare` makes the cluster fit the body. Where a rule is about a value alone (an index name, a time
+zone, a cron expression), `prepare` mends the generated value into one a real cluster takes (a valid value stays
+as it is): most generated strings are not index names, and skipping those bodies cost ten draws for each one run.
+`hypothesis.assume` skips the few bodies a real cluster refuses for a rule between fields, each named where it is
+assumed. The long run is `benchmarks/fuzz.py`."""
 
 from __future__ import annotations
 
@@ -50,10 +53,23 @@ class Client:
         assert status == 200, body
 
 
+_REFUSED_IN_INDEX_NAMES = set('\\/*?"<>| ,#:')
+
+
 def index_name(name: Any) -> bool:
     """Whether a real cluster takes `name` for a new index (`validateIndexOrAliasName`, lowercase)."""
     return (isinstance(name, str) and 0 < len(name.encode()) <= 255 and name == name.lower()
-            and not set('\\/*?"<>| ,#:') & set(name) and name[0] not in "_-+" and name not in (".", ".."))
+            and not _REFUSED_IN_INDEX_NAMES & set(name) and name[0] not in "_-+" and name not in (".", ".."))
+
+
+def as_index_name(text: str, otherwise: str) -> str:
+    """`text` when a real cluster takes it for a new index, else the name made from it by lowercasing it and
+    dropping what names refuse (`otherwise` when nothing of it is left)."""
+    if index_name(text):
+        return text
+    name = "".join(char for char in text.lower() if char not in _REFUSED_IN_INDEX_NAMES).lstrip("_-+")
+    name = name.encode()[:255].decode(errors="ignore")
+    return name if index_name(name) else otherwise
 
 
 def field_names(*names: str) -> bool:
@@ -64,9 +80,9 @@ def field_names(*names: str) -> bool:
 
 # Elasticsearch rollup jobs ---------------------------------------------------------------------------------------
 def es_rollup(client: Client, job: str, body: dict[str, Any]) -> None:
-    pattern, rollup_index = body["index_pattern"], body["rollup_index"]
-    assume(index_name(pattern) and rollup_index != pattern)  # a pattern that names one index, made here
-    assume(index_name(rollup_index))  # lowercase beyond A-Z
+    pattern = body["index_pattern"] = as_index_name(body["index_pattern"], "source")  # names one index, made here
+    rollup_index = body["rollup_index"] = as_index_name(body["rollup_index"], "rollup")
+    assume(rollup_index != pattern)  # the rollup index is not the pattern
     groups, metrics = body["groups"], body.get("metrics", [])
     date = groups["date_histogram"]["field"]
     terms = groups.get("terms", {}).get("fields", [])
@@ -86,12 +102,16 @@ def es_rollup_usage(client: Client) -> None:
 
 # Elasticsearch data frame analytics ------------------------------------------------------------------------------
 def ml_job(client: Client, job: str, body: dict[str, Any]) -> None:
-    sources = [body["source"]["index"]] if isinstance(body["source"]["index"], str) else body["source"]["index"]
-    dest = body["dest"]["index"]
-    assume(index_name(dest))  # lowercase beyond A-Z
+    def mended(source: str) -> str:  # a concrete source exists, made here; a pattern may match nothing
+        return source if is_simple_pattern(source) else as_index_name(source, "source")
+
+    given_sources = body["source"]["index"]
+    body["source"]["index"] = mended(given_sources) if isinstance(given_sources, str) else [
+        mended(source) for source in given_sources]
+    sources = [body["source"]["index"]] if isinstance(given_sources, str) else body["source"]["index"]
+    dest = body["dest"]["index"] = as_index_name(body["dest"]["index"], "dest")
     assume(not any(simple_match(source, dest) for source in sources))  # the destination is not a source
     concrete = [source for source in sources if not is_simple_pattern(source)]
-    assume(all(index_name(source) for source in concrete))  # the concrete sources exist, made here
     assume("_source" not in body["source"] or "analyzed_fields" not in body)  # no analysed field filtered out
     for source in concrete:
         client.fresh_index(source)
@@ -103,15 +123,21 @@ def os_rollup(client: Client, job: str, body: dict[str, Any]) -> None:
     (rollup,) = body.values()
     assume(rollup["source_index"] != rollup["target_index"])  # source and target differ
     terms = [dimension["terms"]["source_field"] for dimension in rollup["dimensions"] if "terms" in dimension]
-    assume(rollup.get("routing_field") in (None, *terms))  # a routing field is a terms dimension's field
-    assume(not rollup.get("target_index_settings"))  # its keys are built-in index settings
+    if rollup.get("routing_field") not in (None, *terms):  # a routing field is a terms dimension's field
+        if terms:
+            rollup["routing_field"] = terms[0]
+        else:
+            del rollup["routing_field"]
+    rollup.pop("target_index_settings", None)  # its keys are built-in index settings
     # the mock does not model the cardinality metric (3.5+) yet
     assume(not any("cardinality" in metric for entry in rollup.get("metrics", []) for metric in entry["metrics"]))
     assume((rollup.get("delay") or 0) < 10 ** 12)  # delay below the current epoch millis
-    cron = rollup["schedule"].get("cron")
-    # a cron expression parses (the schema takes any string: few generated ones run, so cron jobs are rare here)
-    assume(cron is None or (unix_cron(cron["expression"]) and zone_id(cron.get("timezone", "UTC"))))
-    assume(zone_id(rollup["dimensions"][0]["date_histogram"].get("timezone", "UTC")))
+    if cron := rollup["schedule"].get("cron"):  # a cron expression and its time zone parse (few generated ones do)
+        cron["expression"] = cron["expression"] if unix_cron(cron["expression"]) else "*/5 * * * *"
+        cron["timezone"] = as_zone_id(cron.get("timezone", ""))  # required: job-scheduler takes no zone as null
+    date_histogram = rollup["dimensions"][0]["date_histogram"]
+    if "timezone" in date_histogram:
+        date_histogram["timezone"] = as_zone_id(date_histogram["timezone"])
     client("DELETE", f"/_plugins/_rollup/jobs/{quote(job)}")
 
 
@@ -134,8 +160,12 @@ def _cron_field(field: str, low: int, high: int) -> bool:
     return True
 
 
-def zone_id(text: Any) -> bool:
-    return isinstance(text, str) and (text in ("UTC", "Z") or text in zoneinfo.available_timezones())
+def as_zone_id(text: str) -> str:
+    """`text` when it is a zone id a real cluster parses, else UTC."""
+    return text if text in ("UTC", "Z") or text in _ZONE_IDS else "UTC"
+
+
+_ZONE_IDS = zoneinfo.available_timezones()
 
 
 # the run ----------------------------------------------------------------------------------------------------------

@@ -7,13 +7,22 @@ import json
 import subprocess
 import sys
 import urllib.request
+from typing import Any
 
 import pytest
 
 from mockserver.cluster import Cluster
-from mockserver.params import json_schema
+from mockserver.params import ALWAYS_ACCEPTED, json_schema
 from mockserver.settings import MockSettings
 from tests.robustness.descriptions import described as _document
+
+
+def _parameters(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """An operation's parameters by name, those shared by every route looked up in the components."""
+    shared = document["components"]["parameters"]
+    parameters = [shared[p["$ref"].removeprefix("#/components/parameters/")] if "$ref" in p else p
+                  for p in operation["parameters"]]
+    return {p["name"]: p for p in parameters}
 
 
 @pytest.mark.parametrize("flavour", ["elasticsearch", "opensearch"])
@@ -26,21 +35,24 @@ def test_the_validator_accepts_the_description(flavour):
 @pytest.mark.parametrize("flavour", ["elasticsearch", "opensearch"])
 def test_every_route_and_declared_parameter_is_described_with_its_parser_type(flavour):
     settings = MockSettings(flavour=flavour)
-    paths = _document(flavour)["paths"]
+    document = _document(flavour)
     for route, _ in Cluster(settings).routes():
-        operation = paths["/" + "/".join(route.segments)][route.method.lower()]
-        described = {p["name"]: p for p in operation["parameters"]}
+        operation = document["paths"]["/" + "/".join(route.segments)][route.method.lower()]
+        described = _parameters(document, operation)
+        assert described.keys() >= ALWAYS_ACCEPTED
         for param in route.params:
             schema = described[param.name]["schema"]
             assert {k: v for k, v in schema.items() if k not in ("default", "minLength")} == json_schema(param.parse)
 
 
 def test_defaults_types_and_linked_response_schemas_of_a_stop():
-    stop = _document("elasticsearch")["paths"]["/_rollup/job/{id}/_stop"]["post"]
-    params = {p["name"]: p for p in stop["parameters"]}
+    document = _document("elasticsearch")
+    stop = document["paths"]["/_rollup/job/{id}/_stop"]["post"]
+    params = _parameters(document, stop)
     assert params["id"] == {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
     assert params["timeout"]["schema"]["default"] == "30s"
     assert params["wait_for_completion"]["schema"] == {"type": "boolean", "default": False}
+    assert params["pretty"] == {"name": "pretty", "in": "query", "required": False, "schema": {"type": "boolean"}}
     assert stop["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/rollup.stop_response"}
     assert "requestBody" not in stop
@@ -67,7 +79,10 @@ def test_errors_are_the_envelope_and_refs_resolve_into_the_components():
             [collect(v) for v in node]
 
     collect(described)
-    assert refs and all(ref.removeprefix("#/components/schemas/") in schemas for ref in refs)
+    assert refs and all(ref.startswith("#/components/") for ref in refs)
+    for ref in refs:  # each names a component of its kind
+        _, _, kind, name = ref.split("/", 3)
+        assert name in described["components"][kind], ref
 
 
 def test_the_mock_serves_the_description_the_command_prints(es_mock):

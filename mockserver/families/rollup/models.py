@@ -197,7 +197,7 @@ class RollupJobs(Hooks):
     def document(self, job: RollupJob) -> dict[str, Any]:
         """`GetRollupJobsAction.JobWrapper`: made again only once the job's state or stats moved, so that a
         listing of many jobs shares their documents with the listings before it: leave it unchanged."""
-        status, listed = self._statuses[job.state], job.listed
+        status, listed = self.status(job), job.listed
         if listed is None or listed["status"] is not status or listed["stats"] is not job.stats:
             listed = job.listed = {"config": job.config, "status": status, "stats": job.stats}
         return listed

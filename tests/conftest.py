@@ -65,6 +65,13 @@ def os_mock(start_mock) -> MockServer:
 pytest_plugins = ["pytester"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` start first (each xdist worker collects the same order). pytest-xdist hands tests out in
+    that order, a few at a time (`--maxschedchunk`), so a worker that is free takes the next slow one: the run no
+    longer ends on one worker going through the slow tests collected last while the others wait."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def modules_nested_runs_import() -> None:
     """Imports, once per process, what a nested run of the plugin imports: the bundled mock with every family,

@@ -38,6 +38,7 @@ def test_every_documented_sentence_is_covered(family):
     assert [r.sentence.quote for r in rows if not r.scenarios] == []
 
 
+@pytest.mark.slow
 def test_every_scenario_passes_against_the_mock(tmp_path):
     """The main job, as a newcomer runs it: `stopcheck run` against the bundled mock. In one process: on the
     mock's virtual clock the scenarios take a few seconds, less than pytest-xdist workers take to start (the whole

@@ -35,6 +35,7 @@ def separate_mock():
         process.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_every_elasticsearch_scenario_runs_on_a_target_that_is_not_the_bundled_mock(separate_mock, tmp_path):
     completed = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--target", separate_mock,
                                 "--report-dir", str(tmp_path), "--", "-n", "2", *NESTED_RUN_OPTIONS],

@@ -47,6 +47,7 @@ def test_selectors_match_flavour_version_range_and_label_pattern():
     assert not gating.selects({"version": ">=1"}, {"label": "x", "flavour": None, "version": None})
 
 
+@pytest.mark.slow
 def test_listed_failures_pass_the_run_and_stale_ones_fail_it_only_with_strict(pytester, rollup_dir, monkeypatch):
     known = write(pytester.path / "known.yaml", KNOWN)
     scenario = str(rollup_dir / "stop_missing_job.yaml")

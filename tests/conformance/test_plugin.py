@@ -66,6 +66,7 @@ def test_opensearch_mock_skips_elasticsearch_scenarios_with_the_reason(pytester,
     assert "needs elasticsearch; target mock is opensearch" in result.stdout.str()
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_keeps_what_ran_and_still_tears_down(pytester, rollup_dir, monkeypatch):
     sent = []
     real_send = HttpTarget.send
@@ -169,6 +170,7 @@ def test_an_ini_setting_names_a_projects_scenario_folder(pytester, rollup_dir):
     assert [s["id"] for s in results(reports)["scenarios"]] == ["rollup.stop.missing-job"]
 
 
+@pytest.mark.slow
 def test_plain_pytest_and_stopcheck_run_write_the_same_files(tmp_path, monkeypatch):
     scenario = SCENARIOS / "rollup" / "stop_missing_job.yaml"
     monkeypatch.chdir(ROOT)
@@ -184,6 +186,7 @@ def test_plain_pytest_and_stopcheck_run_write_the_same_files(tmp_path, monkeypat
     assert plain["scenario_set"] == cli["scenario_set"] and plain["sentences"] == cli["sentences"]
 
 
+@pytest.mark.slow
 def test_several_targets_and_version_sweeps_under_xdist(pytester, rollup_dir):
     reports = pytester.path / "reports"
     result = run(pytester, str(rollup_dir / "stop_missing_job.yaml"), str(rollup_dir / "stop_stopped_job.yaml"),
@@ -220,20 +223,20 @@ def test_a_plugin_adds_an_event_handler_that_sees_every_event(pytester, rollup_d
         "RunStarted", "ScenariosCollected", "ScenarioStarted", "ScenarioFinished", "RunFinished"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [["-n", "1"], ["-p", "no:xdist"]])
 def test_scenarios_outside_the_rootdir_are_run_and_reported(pytester, tmp_path_factory, workers):
+    """A folder, a file in it and a file alone in another folder, all outside the rootdir, in one run."""
     outside = tmp_path_factory.mktemp("elsewhere") / "rollup"
     kept = ("library.yaml", "sentences.yaml", "stop_missing_job.yaml", "stop_stopped_job.yaml")
     shutil.copytree(SCENARIOS / "rollup", outside, ignore=lambda d, names: [n for n in names if n not in kept])
-    reports = pytester.path / "reports"
     single = tmp_path_factory.mktemp("single") / "stop_missing_job.yaml"
-    shutil.copy(outside / "stop_missing_job.yaml", single)
-    for paths, files in (([outside / "stop_stopped_job.yaml", outside], None), ([single], [str(single)])):
-        shutil.rmtree(reports, ignore_errors=True)
-        result = run(pytester, *map(str, paths), "--rootdir", str(pytester.path), *workers,
-                     "--stopcheck-report-dir", str(reports))
-        assert result.ret == 0, result.stdout.str()
-        document = results(reports)
-        recorded = sorted({s["file"] for s in document["scenarios"]})
-        assert recorded == (files or sorted(str(p) for p in outside.glob("*.yaml") if is_scenario_file(p)))
-        assert document["scenario_set"]["count"] == len(recorded)
+    single.write_text((outside / single.name).read_text().replace("id: rollup.stop.missing-job", "id: alone.missing"))
+    reports = pytester.path / "reports"
+    result = run(pytester, *map(str, [outside / "stop_stopped_job.yaml", outside, single]), "--rootdir",
+                 str(pytester.path), *workers, "--stopcheck-report-dir", str(reports))
+    assert result.ret == 0, result.stdout.str()
+    document = results(reports)
+    recorded = sorted({s["file"] for s in document["scenarios"]})
+    assert recorded == sorted([str(single), *(str(p) for p in outside.glob("*.yaml") if is_scenario_file(p))])
+    assert document["scenario_set"]["count"] == len(recorded)

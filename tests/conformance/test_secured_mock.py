@@ -5,6 +5,8 @@ import json
 import re
 import shutil
 
+import pytest
+
 from conformance.cli import main
 from conformance.coverage import coverage
 from conformance.paths import SCENARIOS
@@ -19,6 +21,7 @@ def privilege_rows():
             if PRIVILEGE_SENTENCE.search(row.sentence.quote)]
 
 
+@pytest.mark.slow
 def test_every_privilege_sentence_passes_against_the_secured_mock(tmp_path):
     rows = privilege_rows()
     assert len(rows) >= 3 and all(row.scenarios for row in rows), [r.sentence.quote for r in rows]

@@ -45,6 +45,7 @@ def _cell(browser, scenario: str, column: int):
     return row.find_element(By.CSS_SELECTOR, f'td[data-col="{column}"]')
 
 
+@pytest.mark.slow
 def test_the_matrix_shows_and_a_failure_opens_to_its_transcript(browser, tmp_path):
     report = _open(browser, tmp_path, _three_scenarios())
     page = browser.find_element(By.TAG_NAME, "body").text
@@ -74,6 +75,7 @@ def test_the_matrix_shows_and_a_failure_opens_to_its_transcript(browser, tmp_pat
     assert not detail.is_displayed()
 
 
+@pytest.mark.slow
 def test_filters_by_outcome_family_target_and_differences(browser, tmp_path):
     report = _open(browser, tmp_path, _three_scenarios())
     outcome, family = Select(browser.find_element(By.ID, "filter-outcome")), \

@@ -32,6 +32,7 @@ def _run(report_dir: Path, *targets: str, files: list[Path] = SCENARIO_FILES) ->
     return report_dir / "results.json"
 
 
+@pytest.mark.slow
 def test_a_run_on_several_mock_targets_reads_as_a_report(tmp_path, browser):
     from selenium.webdriver.common.by import By
 
@@ -53,6 +54,7 @@ def test_a_run_on_several_mock_targets_reads_as_a_report(tmp_path, browser):
         assert results.counts(label)["passed"] >= 1, label
 
 
+@pytest.mark.slow
 def test_a_broken_mock_behaviour_is_a_regression_naming_the_sentence(tmp_path, start_mock, monkeypatch):
     mock = start_mock()
     files = SCENARIO_FILES[:1]

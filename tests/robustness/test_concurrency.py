@@ -171,6 +171,7 @@ async def _check_tasks(client: Client, started: list[str]) -> None:
         assert status == 200 and answer["completed"] is True, answer
 
 
+@pytest.mark.slow
 def test_concurrent_lifecycles_keep_every_invariant(start_mock):
     mock = start_mock(clock="system", time_scale=TIME_SCALE)
     for fixture, args in (("ml_phase_seconds", {"seconds": 0.2}),):

@@ -10,6 +10,7 @@ import pytest
 EXAMPLES = 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flavour", ["elasticsearch", "opensearch"])
 def test_generated_requests_get_real_answers(start_mock, flavour):
     from tests.robustness.fuzzing import fuzz  # Schemathesis takes seconds to import: only where a fuzz runs

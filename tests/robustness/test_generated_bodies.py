@@ -195,6 +195,7 @@ FAMILIES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_generated_job_configs_are_accepted_and_run(start_mock, name):
     family = FAMILIES[name]

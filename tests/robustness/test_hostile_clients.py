@@ -40,6 +40,7 @@ def _head(path: str, length: int, extra: str = "") -> bytes:
             f"{extra}\r\n").encode()
 
 
+@pytest.mark.slow
 def test_a_client_gone_during_a_wait_for_completion(start_mock):
     mock = start_mock(clock="system")
     _call(mock.url + "/sensor", "PUT", {"mappings": {"properties": {"t": {"type": "date"}}}})

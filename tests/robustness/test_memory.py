@@ -11,6 +11,7 @@ import sys
 import types
 
 import aiohttp
+import pytest
 
 from mockserver.server import MockServer
 from tests.robustness.polling import until
@@ -72,6 +73,7 @@ def _settled(server: MockServer) -> int:
     return _held_by_the_mock(server)
 
 
+@pytest.mark.slow
 def test_a_steady_workload_holds_no_more_memory_than_after_its_warm_up(start_mock):
     mock = start_mock()
     assert asyncio.run(_cycles(mock.url, 0, WARM_UP)) == []

@@ -25,6 +25,7 @@ def _parameters(document: dict[str, Any], operation: dict[str, Any]) -> dict[str
     return {p["name"]: p for p in parameters}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("flavour", ["elasticsearch", "opensearch"])
 def test_the_validator_accepts_the_description(flavour):
     from openapi_spec_validator import validate  # a fifth of a second to import, for this test only
@@ -85,6 +86,7 @@ def test_errors_are_the_envelope_and_refs_resolve_into_the_components():
         assert name in described["components"][kind], ref
 
 
+@pytest.mark.slow
 def test_the_mock_serves_the_description_the_command_prints(es_mock):
     with urllib.request.urlopen(f"{es_mock.url}/_stopcheck/openapi.json") as response:
         served = json.load(response)

@@ -1,6 +1,7 @@
 """results.json: rewritten (atomically) after every event that changes it, so an interrupted run still leaves a
 valid file. What no later event changes (records, documented sentences, sources) is serialised once, not on every
-rewrite: a run's rewrites then cost in proportion to its scenarios, not to their square."""
+rewrite, and the records so far are kept as the bytes of the file's `scenarios` list: a rewrite then costs one copy
+of those bytes, not the encoding, joining and copying of every record again."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ class ResultsJson:
     def __init__(self, directory: Path) -> None:
         self.path = directory / "results.json"
         self.head: dict[str, Any] = {}
-        self.records: list[str] = []
+        self.scenarios = bytearray()  # the records so far, as in the file: each on a line of its own, comma-separated
         self.encoded: dict[str, str] = {}  # head fields that no longer change, serialised as they appear in the file
         self.implicit: dict[str, dict[str, Any]] = {}
 
@@ -55,7 +56,7 @@ class ResultsJson:
                     self._add_target(self.implicit.pop(label))
                 counts = self.head["summary"].setdefault(label, dict.fromkeys(OUTCOMES, 0))
                 counts[record["outcome"]] += 1
-                self.records.append(json.dumps(record))
+                self.scenarios += (b",\n    " if self.scenarios else b"\n    ") + json.dumps(record).encode()
             case ResourcesSwept(target=label):
                 target = self.head["targets"].get(label) or self.implicit.get(label)
                 if target is not None:
@@ -84,9 +85,8 @@ class ResultsJson:
     def _write(self) -> None:
         """The file as `json.dumps(..., indent=2)` would write it, the records each on one line."""
         fields = [f"{json.dumps(key)}: {self.encoded.get(key) or _encode(value)}" for key, value in self.head.items()]
-        scenarios = ",\n    ".join(self.records)
-        fields.append('"scenarios": ' + (f'[\n    {scenarios}\n  ]' if self.records else "[]"))
-        write_atomic(self.path, "{\n  " + ",\n  ".join(fields) + "\n}\n")
+        head = ("{\n  " + ",\n  ".join(fields) + ',\n  "scenarios": [').encode()
+        write_atomic(self.path, head + self.scenarios + b"\n  ]\n}\n" if self.scenarios else head + b"]\n}\n")
 
 
 def _encode(value: Any) -> str:

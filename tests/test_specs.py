@@ -1,12 +1,11 @@
 """The specs themselves: valid files, verbatim quotes, full coverage, and every scenario green on the mock."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 from jsonschema import Draft202012Validator
 
+from conformance.cli import main
 from conformance.coverage import coverage
 from conformance.lint import lint
 from conformance.paths import ROOT, SCENARIOS, SCHEMAS, SOURCES_DIR_VARIABLE, sources_dir
@@ -39,16 +38,15 @@ def test_every_documented_sentence_is_covered(family):
 
 
 @pytest.mark.slow
-def test_every_scenario_passes_against_the_mock(tmp_path):
-    """The main job, as a newcomer runs it: `stopcheck run` against the bundled mock. In one process: on the
-    mock's virtual clock the scenarios take a few seconds, less than pytest-xdist workers take to start (the whole
-    suite under xdist is `test_specs_on_other_targets`, and the plugin's own tests run it under xdist too)."""
-    completed = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(tmp_path),
-                                "--", "-n", "0", *NESTED_RUN_OPTIONS],
-                               cwd=ROOT, capture_output=True, text=True, timeout=900)
+def test_every_scenario_passes_against_the_mock(tmp_path, capsys):
+    """The main job, as a newcomer runs it: `stopcheck run` against the bundled mock, here in the test's process. In
+    one process: on the mock's virtual clock the scenarios take a few seconds, less than pytest-xdist workers take
+    to start (the whole suite under xdist is `test_specs_on_other_targets`, and the plugin's own tests run it under
+    xdist too)."""
+    code = main(["run", "--report-dir", str(tmp_path), "--", "-n", "0", *NESTED_RUN_OPTIONS])
     results = json.loads((tmp_path / "results.json").read_text())
     failures = [s["failure"]["message"] for s in results["scenarios"] if s["outcome"] in ("failed", "error")]
-    assert failures == [] and completed.returncode == 0, completed.stdout[-3000:]
+    assert failures == [] and code == 0, capsys.readouterr().out[-3000:]
     assert results["complete"] and sum(counts["passed"] for counts in results["summary"].values()) > 0
     listing = (tmp_path / "coverage.txt").read_text()
     assert "(passed)" in listing and "(failed)" not in listing and "NOT COVERED" not in listing

@@ -20,20 +20,27 @@ MISSING_JOB = "If you try to stop a job that does not exist, an exception occurs
 
 
 def _stopcheck(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """A stopcheck command as a process of its own, as a user's terminal shows it."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
     return subprocess.run([sys.executable, "-m", "conformance.cli", *map(str, args)], capture_output=True,
                           text=True, timeout=300, env=environment)
 
 
+def _command(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str]:
+    """A stopcheck command in this process: its exit code and what it printed."""
+    capsys.readouterr()
+    return main([str(arg) for arg in args]), capsys.readouterr().out
+
+
 def _run(report_dir: Path, *targets: str, files: list[Path] = SCENARIO_FILES) -> Path:
-    """`stopcheck run` in this process (the report and the diff below run as commands of their own)."""
+    """`stopcheck run` in this process."""
     options = [option for target in targets for option in ("--target", target)]
     main(["run", *map(str, files), *options, "--report-dir", str(report_dir), "--", "-n", "0", "-q"])
     return report_dir / "results.json"
 
 
 @pytest.mark.slow
-def test_a_run_on_several_mock_targets_reads_as_a_report(tmp_path, browser):
+def test_a_run_on_several_mock_targets_reads_as_a_report(tmp_path, browser, capsys):
     from selenium.webdriver.common.by import By
 
     results_file = _run(tmp_path / "run", "mock:elasticsearch@8.10.0,9.1.0", "mock:opensearch")
@@ -41,7 +48,7 @@ def test_a_run_on_several_mock_targets_reads_as_a_report(tmp_path, browser):
     report = tmp_path / "run" / "report.html"
 
     assert len(results.targets) == 3
-    assert _stopcheck("report", results_file, "-o", report).returncode == 0
+    assert _command(capsys, "report", results_file, "-o", report)[0] == 0
     browser.get(report.as_uri())
     browser.save_screenshot(str(report.with_suffix(".png")))
     headers = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "#matrix thead th[data-col]")]
@@ -55,7 +62,8 @@ def test_a_run_on_several_mock_targets_reads_as_a_report(tmp_path, browser):
 
 
 @pytest.mark.slow
-def test_a_broken_mock_behaviour_is_a_regression_naming_the_sentence(tmp_path, start_mock, monkeypatch):
+def test_a_broken_mock_behaviour_is_a_regression_naming_the_sentence(tmp_path, start_mock, monkeypatch, capsys):
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)  # the diff would add to a CI job's summary
     mock = start_mock()
     files = SCENARIO_FILES[:1]
     base = _run(tmp_path / "base", mock.url, files=files)
@@ -67,12 +75,12 @@ def test_a_broken_mock_behaviour_is_a_regression_naming_the_sentence(tmp_path, s
 
     monkeypatch.setattr(RollupJobs, "stop", stop_ignoring_missing_jobs)
     new = _run(tmp_path / "new", mock.url, files=files)
-    diff = _stopcheck("diff", base, new)
+    code, printed = _command(capsys, "diff", base, new)
     report = tmp_path / "report.html"
 
-    assert diff.returncode == 1, diff.stdout + diff.stderr
-    assert "regression  rollup.stop.missing-job" in diff.stdout and MISSING_JOB in diff.stdout
-    assert _stopcheck("report", new, "--baseline", base, "-o", report).returncode == 0
+    assert code == 1, printed
+    assert "regression  rollup.stop.missing-job" in printed and MISSING_JOB in printed
+    assert _command(capsys, "report", new, "--baseline", base, "-o", report)[0] == 0
     assert "was passed" in report.read_text()
 
 

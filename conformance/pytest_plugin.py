@@ -52,6 +52,7 @@ _WORKER_RUN = "stopcheck_run"
 _WORKER_REPORT_DIR = "stopcheck_report_dir"
 _DURATIONS = pytest.StashKey[dict[str, float]]()
 _WORKER_DURATIONS = "stopcheck_durations"
+LONGEST_FIRST_CHUNK = 2  # scenarios pytest-xdist sends a worker at a time when they run longest first
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -325,6 +326,10 @@ class Pipeline:
         self.planned: list[PlannedTarget] = []
         self.items: dict[str, tuple[str, str]] | None = None
         config.stash[_DURATIONS] = remembered(config.rootpath / "reports")
+        if config.stash[_DURATIONS] and getattr(config.option, "maxschedchunk", False) is None:
+            # pytest-xdist hands tests out in runs of a quarter of a worker's share: the longest scenarios, first in
+            # the order, would all go to the first worker. Two at a time spreads them (unless the user chose).
+            config.option.maxschedchunk = LONGEST_FIRST_CHUNK
 
     def emit(self, event: Event) -> None:
         for handler in self.handlers:

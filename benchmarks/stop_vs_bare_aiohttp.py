@@ -1,12 +1,15 @@
-"""Prints the mock's throughput and p99 latency on the stop endpoints next to a bare aiohttp handler's.
+"""Prints the mock's throughput and p99 latency on the stop endpoints next to a bare aiohttp handler's, in pairs of
+rounds run back to back.
 
-Each server runs in its own process pinned to one core, wrk (Debian package `wrk`) loads it from another core
-with 32 connections. The two servers are loaded in turn, `--rounds` times each, and each keeps its fastest round,
-so that a burst of other work on a shared machine does not decide the ratio. The server's CPU time per request
-(from /proc) is printed too, the lowest of its rounds: it is steadier than req/s.
+Each server runs in its own process pinned to one core; wrk (Debian package `wrk`) loads it from another core with
+32 connections. After a warm-up of each (not counted), the bare handler and the mock are loaded in turn, `--rounds`
+pairs per endpoint, the order alternating from pair to pair (bare first, then mock first) so that neither is always
+the one meeting a change in the machine's other work. Each pair gives the mock's ratios to the bare handler: req/s,
+p99 latency and server CPU time per request (from /proc). Printed: every pair with its time and the machine's load
+(1-minute average), the median of the pairs' ratios, and the worst pair's; the goal holds when every pair meets it.
 
-Usage: python benchmarks/stop_vs_bare_aiohttp.py [--seconds 5] [--rounds 3] [--connections 32] [--server-cpu 0]
-       [--load-cpu 1]
+Usage: python benchmarks/stop_vs_bare_aiohttp.py [--seconds 5] [--rounds 5] [--warm-up 2] [--connections 32]
+       [--server-cpu 0] [--load-cpu 1]
 All traffic stays on 127.0.0.1.
 """
 
@@ -15,9 +18,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
+import aiohttp
 import urllib3
 
 # The bare handler answers what the mock answers for a stopped job: the cheapest possible aiohttp route.
@@ -126,46 +132,94 @@ def wrk(url: str, seconds: int, connections: int, cpu: str, server_pid: int) -> 
     return Load(rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], cpu_used / requests * 1e6)
 
 
+@dataclass(frozen=True)
+class Pair:
+    """One round of each server on one endpoint, run back to back, and when."""
+
+    started: str  # UTC time of day
+    load: float  # the machine's 1-minute load average as the pair started
+    bare: Load
+    mock: Load
+
+    @property
+    def ratios(self) -> tuple[float, float, float]:
+        """The mock's req/s, p99 and CPU per request, each over the bare handler's."""
+        return (self.mock.requests_per_second / self.bare.requests_per_second, self.mock.p99_ms / self.bare.p99_ms,
+                self.mock.cpu_us_per_request / self.bare.cpu_us_per_request)
+
+
+GOAL_REQUESTS, GOAL_P99 = 0.8, 1.5
+
+
+def run_pairs(urls: dict[str, str], pids: dict[str, int], args: argparse.Namespace) -> list[Pair]:
+    """`args.rounds` pairs on one endpoint, after a warm-up of each server; the order alternates from pair to pair."""
+    def load(kind: str, seconds: int) -> Load:
+        return wrk(urls[kind], seconds, args.connections, args.load_cpu, pids[kind])
+
+    if args.warm_up:
+        for kind in urls:
+            load(kind, args.warm_up)
+    pairs = []
+    for number in range(args.rounds):
+        started, machine_load = time.strftime("%H:%M:%S", time.gmtime()), os.getloadavg()[0]
+        order = ("bare", "mock") if number % 2 == 0 else ("mock", "bare")
+        loads = {kind: load(kind, args.seconds) for kind in order}
+        pairs.append(Pair(started, machine_load, loads["bare"], loads["mock"]))
+    return pairs
+
+
+def report(name: str, pairs: list[Pair]) -> None:
+    print(f"\n{name}: the mock over bare aiohttp, {len(pairs)} pairs (goal in every pair: req/s >= {GOAL_REQUESTS:.2f}, "
+          f"p99 <= {GOAL_P99:.2f})")
+    print(f"{'pair':>4} {'UTC':>8} {'load':>5} {'bare req/s':>10} {'p99 ms':>7} {'CPU us':>6} {'mock req/s':>10} "
+          f"{'p99 ms':>7} {'CPU us':>6}   {'req/s':>6} {'p99':>6} {'CPU':>6}")
+    for number, pair in enumerate(pairs, 1):
+        bare, mock = pair.bare, pair.mock
+        print(f"{number:>4} {pair.started:>8} {pair.load:5.2f} {bare.requests_per_second:10.0f} {bare.p99_ms:7.2f} "
+              f"{bare.cpu_us_per_request:6.0f} {mock.requests_per_second:10.0f} {mock.p99_ms:7.2f} "
+              f"{mock.cpu_us_per_request:6.0f}   " + _ratios(pair.ratios))
+    requests, p99, cpu = zip(*(pair.ratios for pair in pairs))
+    print(f"{'median of the pairs':>64}   " + _ratios((statistics.median(requests), statistics.median(p99),
+                                                         statistics.median(cpu))))
+    print(f"{'worst of the pairs':>64}   " + _ratios((min(requests), max(p99), max(cpu))))
+    missed = [str(number) for number, pair in enumerate(pairs, 1)
+              if pair.ratios[0] < GOAL_REQUESTS or pair.ratios[1] > GOAL_P99]
+    print("goal met in every pair" if not missed else f"goal missed in pair(s) {', '.join(missed)}")
+
+
+def _ratios(ratios: tuple[float, float, float]) -> str:
+    return " ".join(f"{f'x{ratio:.2f}':>6}" for ratio in ratios)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=5, help="length of each round (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=5, help="pairs per endpoint (default: %(default)s)")
+    parser.add_argument("--warm-up", type=int, default=2,
+                        help="seconds of load on each server per endpoint before the pairs, not counted; 0: none "
+                             "(default: %(default)s)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--server-cpu", default="0")
     parser.add_argument("--load-cpu", default="1")
-    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
 
-    bare_port, mock_port = free_port(), free_port()
-    bare_command = [sys.executable, "-c", BARE_SERVER, str(bare_port)]
-    mock_command = [sys.executable, "-m", "mockserver", "--port", str(mock_port)]
-    results: dict[str, Load] = {}
-    with (server(bare_command, args.server_cpu, bare_port) as bare_pid,
-          server(mock_command, args.server_cpu, mock_port) as mock_pid):
-        prepare_mock(f"http://127.0.0.1:{mock_port}")
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC, {os.cpu_count()} cores, load "
+          f"{os.getloadavg()[0]:.2f}, Python {platform.python_version()}, aiohttp {aiohttp.__version__}; "
+          f"rounds of {args.seconds} s, {args.connections} connections, server on CPU {args.server_cpu}, "
+          f"wrk on CPU {args.load_cpu}", flush=True)
+    ports = {"bare": free_port(), "mock": free_port()}
+    bare_command = [sys.executable, "-c", BARE_SERVER, str(ports["bare"])]
+    mock_command = [sys.executable, "-m", "mockserver", "--port", str(ports["mock"])]
+    with (server(bare_command, args.server_cpu, ports["bare"]) as bare_pid,
+          server(mock_command, args.server_cpu, ports["mock"]) as mock_pid):
+        prepare_mock(f"http://127.0.0.1:{ports['mock']}")
+        pids = {"bare": bare_pid, "mock": mock_pid}
         for name, path in ENDPOINTS.items():
-            rounds: dict[str, list[Load]] = {"bare": [], "mock": []}
-            for _ in range(args.rounds):  # in turn, so that both meet the same passing load on a shared machine
-                for kind, port, pid in (("bare", bare_port, bare_pid), ("mock", mock_port, mock_pid)):
-                    rounds[kind].append(wrk(f"http://127.0.0.1:{port}{path}", args.seconds, args.connections,
-                                            args.load_cpu, pid))
-            for kind, loads in rounds.items():
-                fastest = max(loads, key=lambda load: load.requests_per_second)
-                cheapest = min(load.cpu_us_per_request for load in loads)
-                results[f"{kind} {name}"] = Load(fastest.requests_per_second, fastest.p99_ms, cheapest)
-
-    print(f"{'endpoint':34} {'req/s':>9} {'p99 ms':>8} {'CPU us/req':>10}   ratio to bare aiohttp "
-          f"(goal: req/s >= 0.80, p99 <= 1.50)")
-    for name in ENDPOINTS:
-        bare, mock_load = results[f"bare {name}"], results[f"mock {name}"]
-        print(f"{'bare aiohttp ' + name:34} {bare.requests_per_second:9.0f} {bare.p99_ms:8.2f} "
-              f"{bare.cpu_us_per_request:10.0f}")
-        print(f"{'mock ' + name:34} {mock_load.requests_per_second:9.0f} {mock_load.p99_ms:8.2f} "
-              f"{mock_load.cpu_us_per_request:10.0f}   "
-              f"req/s x{mock_load.requests_per_second / bare.requests_per_second:.2f}, "
-              f"p99 x{mock_load.p99_ms / bare.p99_ms:.2f}, "
-              f"CPU per request x{mock_load.cpu_us_per_request / bare.cpu_us_per_request:.2f}")
+            urls = {kind: f"http://127.0.0.1:{port}{path}" for kind, port in ports.items()}
+            report(name, run_pairs(urls, pids, args))
+    print(f"\nfinished {time.strftime('%H:%M:%S', time.gmtime())} UTC, load {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

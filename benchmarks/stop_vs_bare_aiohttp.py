@@ -8,11 +8,11 @@ the one meeting a change in the machine's other work. Each pair gives the mock's
 p99 latency and server CPU time per request (from /proc).
 
 On a shared machine the other work decides a round's p99 more than either server does (a bare handler against
-itself varies by 2x when other work takes a core). So each round also measures the CPU the rest of the machine used
-meanwhile (all cores' busy time from /proc/stat, less the server's, wrk's and this script's); a pair in which either
-round saw more than `--quiet` cores of it is run again, up to `--attempts` times in all, and the run with the least
-other work counts (printed with its number and its other work). Printed: every pair with its time, the machine's load (1-minute average) and
-the other work, the median of the pairs' ratios, and the worst; the goal holds when every pair meets it.
+itself gives pairs from x0.5 to x2.4 when other work takes a core). So each round also measures the CPU the rest of
+the machine used meanwhile (all cores' busy time from /proc/stat, less the server's, wrk's and this script's); a pair
+in which either round saw more than `--quiet` cores of it is run again, up to `--attempts` times in all, and its run
+with the least other work counts. Printed: every pair with its time, the machine's load (1-minute average), its other
+work and which run counted; the median of the pairs' ratios, and the worst. The goal holds when every pair meets it.
 
 Usage: python benchmarks/stop_vs_bare_aiohttp.py [--seconds 5] [--rounds 5] [--warm-up 2] [--quiet 0.2]
        [--attempts 3] [--connections 32] [--server-cpu 0] [--load-cpu 1]
@@ -220,8 +220,8 @@ def run_pairs(urls: dict[str, str], pids: dict[str, int], args: argparse.Namespa
 
 
 def report(name: str, pairs: list[Pair], quiet: float) -> None:
-    print(f"\n{name}: the mock over bare aiohttp, {len(pairs)} pairs (goal in every pair: req/s >= {GOAL_REQUESTS:.2f}, "
-          f"p99 <= {GOAL_P99:.2f}); other: the cores other work used during the pair")
+    print(f"\n{name}: the mock over bare aiohttp, {len(pairs)} pairs (goal in every pair: req/s >= "
+          f"{GOAL_REQUESTS:.2f}, p99 <= {GOAL_P99:.2f}); other: the cores other work used during the pair")
     print(f"{'pair':>4} {'UTC':>8} {'load':>5} {'other':>5} {'run':>5} {'bare req/s':>10} {'p99 ms':>7} {'CPU us':>6} "
           f"{'mock req/s':>10} {'p99 ms':>7} {'CPU us':>6}   {'req/s':>6} {'p99':>6} {'CPU':>6}")
     for number, pair in enumerate(pairs, 1):

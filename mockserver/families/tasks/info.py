@@ -21,9 +21,11 @@ from mockserver.xcontent import Encoded, compact_json
 GROUPINGS = ("nodes", "parents", "none")
 _ID = attrgetter("id")
 _BOOLEAN = (b"false", b"true")  # by a bool's value
-# `TaskInfo.toXContent`: the optional parts are `%s` (empty when absent), each with its leading comma.
-_TASK_INFO = (b'{"node":%s,"id":%d,"type":%s,"action":%s%s%s,"start_time_in_millis":%d%s,"running_time_in_nanos":%d,'
-              b'"cancellable":%s%s%s%s,"headers":%s}')
+_CANCELLED = (b',"cancelled":false', b',"cancelled":true')
+# `TaskInfo.toXContent` after `"node":…,"id":…`, the parts that depend on the task's node, type and action; the
+# optional parts are `%s` (empty when absent), each with its leading comma.
+_TASK_INFO = (b'%s%d%s%s%s,"start_time_in_millis":%d%s,"running_time_in_nanos":%d,"cancellable":%s%s%s%s,'
+              b'"headers":%s}')
 
 TaskRenderer = Callable[[Task], bytes]
 
@@ -53,16 +55,21 @@ class TaskInfoWriter:
 
     def __init__(self, now: float, *, detailed: bool, human: bool = False, style: InfoStyle = ELASTICSEARCH) -> None:
         self.now, self.detailed, self.human, self.style = now, detailed, human, style
-        self._strings: dict[str, bytes] = {}  # node ids, types and actions recur: each is encoded once
+        # Nodes, types and actions recur: the fields around the id of each combination are encoded once.
+        self._around_id: dict[tuple[str, str, str], tuple[bytes, bytes]] = {}
 
-    def _string(self, value: str) -> bytes:
-        encoded = self._strings.get(value)
+    def _fields_around_id(self, task: Task) -> tuple[bytes, bytes]:
+        key = (task.node, task.type, task.action)
+        encoded = self._around_id.get(key)
         if encoded is None:
-            encoded = self._strings[value] = compact_json(value)
+            encoded = self._around_id[key] = (
+                b'{"node":%s,"id":' % compact_json(task.node),
+                b',"type":%s,"action":%s' % (compact_json(task.type), compact_json(task.action)))
         return encoded
 
     def __call__(self, task: Task) -> bytes:
-        string, style = self._string, self.style
+        style = self.style
+        before_id, after_id = self._fields_around_id(task)
         running = max(0.0, self.now - task.start)
         details = b""
         if self.detailed:
@@ -73,14 +80,13 @@ class TaskInfoWriter:
         if self.human:
             start_time = b',"start_time":%s' % compact_json(iso_millis(task.start))
             running_time = b',"running_time":%s' % compact_json(str(TimeValue.of_seconds(running)))
-        cancelled = (b',"cancelled":%s' % _BOOLEAN[task.cancelled]
-                     if task.cancellable or style.always_cancelled else b"")
+        cancelled = _CANCELLED[task.cancelled] if task.cancellable or style.always_cancelled else b""
         cancellation_time = (b',"cancellation_time_millis":%d' % int(task.cancelled_at * 1000)
                              if style.cancellation_time and task.cancelled_at is not None else b"")
         parent = b',"parent_task_id":%s' % compact_json(str(task.parent)) if task.parent is not None else b""
-        return _TASK_INFO % (string(task.node), task.id, string(task.type), string(task.action), details, start_time,
-                             int(task.start * 1000), running_time, int(running * 1e9), _BOOLEAN[task.cancellable],
-                             cancelled, cancellation_time, parent, compact_json(task.headers) if task.headers else b"{}")
+        return _TASK_INFO % (before_id, task.id, after_id, details, start_time, int(task.start * 1000), running_time,
+                             int(running * 1e9), _BOOLEAN[task.cancellable], cancelled, cancellation_time, parent,
+                             compact_json(task.headers) if task.headers else b"{}")
 
 
 def task_info(task: Task, now: float, *, detailed: bool, human: bool = False,

@@ -214,7 +214,7 @@ def test_auto_slices_follow_the_shard_count(registry, store, cluster):
     request = BulkRequest(Kind.REINDEX, ("sharded",), dest="copy", slices=bulk.AUTO_SLICES, requests_per_second=1.0)
     assert len(bulk.start(registry, request, {}, store_result=False).children) == 3
     single = BulkRequest(Kind.REINDEX, ("src",), dest="copy2", slices=bulk.AUTO_SLICES, requests_per_second=1.0)
-    assert bulk.start(registry, single, {}, store_result=False).children == []
+    assert bulk.start(registry, single, {}, store_result=False).children == ()
 
 
 def test_cancelling_twice_changes_nothing(registry, store):

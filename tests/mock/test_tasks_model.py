@@ -269,7 +269,7 @@ def test_task_info_fields_follow_detailed_and_cancellable(registry, store):
 def test_groupings(registry, store, cluster):
     task = bulk.start(registry, reindex(batch_size=1, requests_per_second=1.0, slices=2), {},
                       store_result=False)
-    tasks, info = [task, *task.children], TaskInfoWriter(registry.clock.now(), detailed=False)
+    tasks, info = {task.node: [task, *task.children]}, TaskInfoWriter(registry.clock.now(), detailed=False)
 
     def answer(*args, **kwargs):
         return json.loads(grouped(*args, **kwargs).compact)
@@ -281,7 +281,7 @@ def test_groupings(registry, store, cluster):
     assert list(by_nodes) == [task.node] and by_nodes[task.node]["ip"] == "127.0.0.1:9300"
     assert len(by_nodes[task.node]["tasks"]) == 3
     failure = IllegalArgument("boom")
-    body = answer([], info, "nodes", cluster.nodes, node_failures=[failure],
+    body = answer({}, info, "nodes", cluster.nodes, node_failures=[failure],
                   task_failures=[{"task_id": 1, "node_id": "n", "status": "BAD_REQUEST", "reason": failure.cause()}])
     assert list(body) == ["task_failures", "node_failures", "nodes"] and body["nodes"] == {}
 
@@ -322,7 +322,7 @@ def test_cancel_with_wait_returns_once_the_cancelled_work_wound_down(registry, s
     started = registry.clock.now()
     listing = asyncio.run(operations.cancel_tasks(registry, task.task_id, operations.Filter(), {}, human=False,
                                                   wait=True))
-    assert listing.tasks == [task] and listing.node_failures == []
+    assert listing.by_node == {task.node: [task]} and listing.node_failures == []
     assert json.loads(listing.info(task))["cancelled"] is True
     assert task.settled and registry.clock.now() - started == pytest.approx(registry.cancel_lag, abs=0.2)
 

@@ -9,8 +9,8 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from operator import attrgetter
-from typing import Any, Callable, Iterable, Sequence
+from itertools import chain
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from mockserver.errors import ApiError, IllegalArgument
 from mockserver.families.tasks.model import Task
@@ -19,7 +19,6 @@ from mockserver.timevalue import TimeValue
 from mockserver.xcontent import Encoded, compact_json
 
 GROUPINGS = ("nodes", "parents", "none")
-_ID = attrgetter("id")
 _BOOLEAN = (b"false", b"true")  # by a bool's value
 _CANCELLED = (b',"cancelled":false', b',"cancelled":true')
 # `TaskInfo.toXContent` after `"node":…,"id":…`, the parts that depend on the task's node, type and action; the
@@ -111,10 +110,11 @@ def check_grouping(group_by: str) -> None:
         raise IllegalArgument(f"[group_by] must be one of [nodes], [parents] or [none] but was [{group_by}]")
 
 
-def grouped(tasks: Sequence[Task], info: TaskRenderer, group_by: str, nodes: Iterable[Node], *,
+def grouped(by_node: Mapping[str, Sequence[Task]], info: TaskRenderer, group_by: str, nodes: Iterable[Node], *,
             node_failures: Sequence[ApiError] = (), task_failures: Sequence[dict[str, Any]] = ()) -> Encoded:
-    """A list or cancel response in the requested grouping (`ListTasksResponse`), with each task as `info`
-    renders it."""
+    """A list or cancel response in the requested grouping (`ListTasksResponse`), from the tasks of each node in
+    the order of their ids, each as `info` renders it."""
+    tasks = chain.from_iterable(by_node.values())  # for the groupings that ignore nodes
     out = io.BytesIO()
     out.write(b"{")
     if task_failures:
@@ -131,24 +131,21 @@ def grouped(tasks: Sequence[Task], info: TaskRenderer, group_by: str, nodes: Ite
         _write_by_parents(out, tasks, info)
     else:
         out.write(b'"nodes":')
-        _write_by_nodes(out, tasks, info, nodes)
+        _write_by_nodes(out, by_node, info, nodes)
     out.write(b"}")
     return Encoded(out.getvalue())
 
 
-def _write_by_nodes(out: io.BytesIO, tasks: Sequence[Task], info: TaskRenderer, nodes: Iterable[Node]) -> None:
-    """The tasks of each node by id: the cluster's nodes in their order, then the nodes that left the cluster
-    (by their lowest task id)."""
+def _write_by_nodes(out: io.BytesIO, by_node: Mapping[str, Sequence[Task]], info: TaskRenderer,
+                    nodes: Iterable[Node]) -> None:
+    """The nodes with tasks: the cluster's nodes in their order, then the nodes that left the cluster (by their
+    lowest task id)."""
     known = {node.id: node for node in nodes}
     rank = {node_id: i for i, node_id in enumerate(known)}
-    by_node: dict[str, list[Task]] = {}
-    for task in tasks:
-        by_node.setdefault(task.node, []).append(task)
-    for node_tasks in by_node.values():
-        node_tasks.sort(key=_ID)
+    listed = [node_id for node_id, node_tasks in by_node.items() if node_tasks]
     out.write(b"{")
-    for n, node_id in enumerate(sorted(by_node, key=lambda node_id: (rank.get(node_id, len(rank)),
-                                                                        by_node[node_id][0].id))):
+    for n, node_id in enumerate(sorted(listed, key=lambda node_id: (rank.get(node_id, len(rank)),
+                                                                       by_node[node_id][0].id))):
         header = compact_json(_node_header(known.get(node_id)))
         key = compact_json(node_id)
         out.write(b'%s%s:%s%s"tasks":{' % (b"," if n else b"", key, header[:-1], b"," if len(header) > 2 else b""))
@@ -170,7 +167,7 @@ def _node_header(node: Node | None) -> dict[str, Any]:
     return header
 
 
-def _write_by_parents(out: io.BytesIO, tasks: Sequence[Task], info: TaskRenderer) -> None:
+def _write_by_parents(out: io.BytesIO, tasks: Iterable[Task], info: TaskRenderer) -> None:
     """Tasks under their parents (in `children`, after the task's own fields); a task whose parent is not in the
     result is top level."""
     present = {task.task_id: task for task in tasks}

@@ -41,10 +41,10 @@ class Filter:
 
 @dataclass
 class Listing:
-    """The tasks an operation reports, how each renders (its `TaskInfo` as of the operation), and the nodes that
-    failed their part."""
+    """The tasks an operation reports, node by node in the order of their ids (as each node's task manager keeps
+    them); how each renders (its `TaskInfo` as of the operation); and the nodes that failed their part."""
 
-    tasks: list[Task]
+    by_node: dict[str, list[Task]]
     info: TaskRenderer
     node_failures: list[ApiError] = field(default_factory=list)
 
@@ -77,7 +77,7 @@ async def list_tasks(registry: TaskRegistry, wanted: Filter, headers: Mapping[st
                 if any(t.ended is None for t in tasks):
                     failures.append(NodeFailure(node_id, timed_out(limit)))
                     found[node_id] = []
-    return Listing([task for tasks in found.values() for task in tasks], info, failures)
+    return Listing(found, info, failures)
 
 
 async def get_task(registry: TaskRegistry, wanted: TaskId | None, headers: Mapping[str, str], *, human: bool,
@@ -125,7 +125,7 @@ async def cancel_tasks(registry: TaskRegistry, target: TaskId | None, wanted: Fi
         registry.catch_up()
         node_ids = ([target.node] if target is not None
                     else resolve_nodes(registry.cluster_nodes, registry.local, wanted.nodes))
-        cancelled: list[Task] = []
+        cancelled: dict[str, list[Task]] = {}
         failures: list[ApiError] = []
         for node_id in node_ids:
             try:
@@ -134,9 +134,9 @@ async def cancel_tasks(registry: TaskRegistry, target: TaskId | None, wanted: Fi
                 failures.append(NodeFailure(node_id, error))
                 continue
             registry.cancel_all(matched)
-            cancelled.extend(matched)
+            cancelled[node_id] = matched
         if wait:
-            await registry.wait(lambda: all(task.settled for task in cancelled), math.inf)
+            await registry.wait(lambda: all(task.settled for tasks in cancelled.values() for task in tasks), math.inf)
         info = TaskInfoWriter(registry.clock.now(), detailed=False, human=human, style=registry.info_style)
         return Listing(cancelled, info, failures)
 

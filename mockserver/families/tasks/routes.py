@@ -22,7 +22,7 @@ def _filter(call: Tasks) -> Filter:
 
 
 def _grouped(call: Tasks, listing: Listing) -> Encoded:
-    return grouped(listing.tasks, listing.info, call.params["group_by"], call.state.cluster_nodes,
+    return grouped(listing.by_node, listing.info, call.params["group_by"], call.state.cluster_nodes,
                    node_failures=listing.node_failures)
 
 

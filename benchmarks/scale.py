@@ -1,13 +1,13 @@
 """Prints how the mock's cost grows with the number of jobs: each operation at 10k and at 100k rollup jobs, DFA
 jobs and tasks, side by side, and the memory each job takes.
 
-Requests go through the mock's whole request path (routing, parameters, hooks, model, errors) in process, without
-sockets, and are timed in CPU time of this process, so that the figures are the mock's own cost even on a busy
+Requests go through the mock's whole request path (routing, parameters, hooks, model, errors, the answer's
+encoding) in process, without sockets, and are timed in CPU time of this process, so that the figures are the mock's own cost even on a busy
 machine. Per-job operations should cost the same at both sizes
 (ratio about 1); operations on `_all` should grow linearly (ratio <= 11 for 10x the jobs); memory <= 2 KB a job
 (tracemalloc, in a separate pass).
 
-Usage: python benchmarks/scale.py [--sizes 10000 100000] [--samples 500]
+Usage: python benchmarks/scale.py [--sizes 10000 100000] [--samples 500] [--only tasks]
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any, Callable
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from mockserver.cluster import Cluster
-from mockserver.app import serve
+from mockserver.app import Renderer, serve
 from mockserver.routing import Request, Router
 from mockserver.settings import MockSettings
 
@@ -43,15 +43,19 @@ class Mock:
     def __init__(self) -> None:
         self.cluster = Cluster(MockSettings())
         self.router = Router(self.cluster.routes())
+        self.renderer = Renderer(self.cluster)
 
-    async def __call__(self, method: str, path: str, body: Any = None, status: int = 200) -> Any:
+    async def __call__(self, method: str, path: str, body: Any = None, status: int = 200) -> bytes:
+        """The answer's body as the server would send it."""
         path, _, query = path.partition("?")
         params = dict(pair.split("=", 1) for pair in query.split("&")) if query else {}
         raw = json.dumps(body).encode() if body is not None else b""
-        reply, _, _ = await serve(self.cluster, self.router, Request(method, path, path, params, raw, HEADERS))
-        if reply.status != status:
-            raise AssertionError(f"{method} {path}: {reply.status} {reply.body}")
-        return reply.body
+        request = Request(method, path, path, params, raw, HEADERS)
+        reply, warnings, compatible = await serve(self.cluster, self.router, request)
+        response = self.renderer.render(request, reply, warnings, compatible)
+        if response.status != status:
+            raise AssertionError(f"{method} {path}: {response.status} {response.body!r}")
+        return response.body
 
 
 CREATIONS: dict[str, Callable[[Mock, int], Any]] = {
@@ -76,9 +80,10 @@ ALL: dict[str, Callable[[Mock], Any]] = {
     "DFA stop _all": lambda mock: mock("POST", "/_ml/data_frame/analytics/_all/_stop"),
     "tasks list": lambda mock: mock("GET", "/_tasks?group_by=none"),
 }
-# Timed once each, after the others: they change what they act on.
-ONCE: dict[str, Callable[[Mock], Any]] = {
-    "tasks cancel all": lambda mock: mock("POST", "/_tasks/_cancel"),
+# Timed after the others, as they change what they act on: before each round after the first, as many jobs as
+# the size are made anew (untimed) by the creation named.
+RENEWED: dict[str, tuple[Callable[[Mock], Any], str]] = {
+    "tasks cancel all": (lambda mock: mock("POST", "/_tasks/_cancel"), "tasks start (cancellable)"),
 }
 
 
@@ -95,25 +100,34 @@ async def prepare(mock: Mock) -> None:
     await mock("PUT", "/tasks-source/_doc/1?refresh=true", {"x": 1}, status=201)
 
 
-async def measure(size: int, samples: int) -> Figures:
+def picked(table: dict[str, Any], only: tuple[str, ...]) -> dict[str, Any]:
+    """The operations of a table whose names start with one of `only` (all of them when `only` is empty)."""
+    return {name: value for name, value in table.items() if not only or name.startswith(only)}
+
+
+async def measure(size: int, samples: int, only: tuple[str, ...] = ()) -> Figures:
     """Create `size` jobs of each kind (timing the last `samples` creations), then time the other operations."""
     mock, per_op, all_ms = Mock(), {}, {}
     await prepare(mock)
-    for name, create in CREATIONS.items():
+    for name, create in picked(CREATIONS, only).items():
         for i in range(size - samples):
             await create(mock, i)
         started = time.process_time()
         for i in range(size - samples, size):
             await create(mock, i)
         per_op[name] = (time.process_time() - started) / samples * 1e6
-    for name, operation in PER_JOB.items():
+    for name, operation in picked(PER_JOB, only).items():
         per_op[name] = await best_of(ROUNDS, lambda: spread(operation, mock, size, samples)) / samples * 1e6
-    for name, operation in FIRST.items():
+    for name, operation in picked(FIRST, only).items():
         all_ms[name] = await best_of(1, lambda: operation(mock)) * 1e3
-    for name, operation in ALL.items():
+    for name, operation in picked(ALL, only).items():
         all_ms[name] = await best_of(ROUNDS, lambda: operation(mock)) * 1e3
-    for name, operation in ONCE.items():
-        all_ms[name] = await best_of(1, lambda: operation(mock)) * 1e3
+    for name, (operation, creation) in picked(RENEWED, only).items():
+        async def renew() -> None:
+            for i in range(size):
+                await CREATIONS[creation](mock, i)
+
+        all_ms[name] = await best_of(ROUNDS, lambda: operation(mock), renew) * 1e3
     return Figures(per_op, all_ms)
 
 
@@ -123,10 +137,13 @@ async def spread(operation: Callable[[Mock, int], Any], mock: Mock, size: int, s
         await operation(mock, i)
 
 
-async def best_of(rounds: int, run: Callable[[], Any]) -> float:
-    """The shortest of a few runs, in seconds (a collection by the garbage collector is not the mock's cost)."""
+async def best_of(rounds: int, run: Callable[[], Any], renew: Callable[[], Any] | None = None) -> float:
+    """The shortest of a few runs, in seconds (a collection by the garbage collector is not the mock's cost);
+    `renew`, untimed, before each run after the first."""
     times = []
-    for _ in range(rounds):
+    for round_ in range(rounds):
+        if renew is not None and round_:
+            await renew()
         gc.collect()
         started = time.process_time()
         await run()
@@ -134,19 +151,19 @@ async def best_of(rounds: int, run: Callable[[], Any]) -> float:
     return min(times)
 
 
-async def bytes_per_job(size: int) -> dict[str, float]:
+async def bytes_per_job(size: int, only: tuple[str, ...] = ()) -> dict[str, float]:
     """The memory `size` jobs of each kind take, per job, once listed (what a listing keeps counts; the response
     bodies are let go)."""
     mock = Mock()
     await prepare(mock)
     found = {}
-    for name, create in CREATIONS.items():
+    for name, create in picked(CREATIONS, only).items():
         gc.collect()
         tracemalloc.start()
         before = tracemalloc.get_traced_memory()[0]
         for i in range(size):
             await create(mock, i)
-        for listing in ALL.values():
+        for listing in picked(ALL, only).values():
             await listing(mock)
         gc.collect()
         found[name] = (tracemalloc.get_traced_memory()[0] - before) / size
@@ -158,21 +175,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=[10_000, 100_000], metavar=("SMALL", "LARGE"))
     parser.add_argument("--samples", type=int, default=500)
+    parser.add_argument("--only", nargs="+", default=[], metavar="PREFIX",
+                        help="only the operations whose names start with one of these (e.g. tasks, rollup, DFA)")
     args = parser.parse_args()
-    small, large = args.sizes
-    figures = {size: asyncio.run(measure(size, args.samples)) for size in (small, large)}
+    small, large, only = *args.sizes, tuple(args.only)
+    figures = {size: asyncio.run(measure(size, args.samples, only)) for size in (small, large)}
     ratio = large / small
 
     print(f"{'operation':28} {f'{small:,} jobs':>12} {f'{large:,} jobs':>12}   ratio (goal: per job ~1, "
           f"_all <= {1.1 * ratio:.0f})")
-    for name in {**CREATIONS, **PER_JOB}:
+    for name in picked({**CREATIONS, **PER_JOB}, only):
         a, b = figures[small].per_op_us[name], figures[large].per_op_us[name]
         print(f"{name:28} {a:9.1f} us {b:9.1f} us   x{b / a:.2f}")
-    for name in {**FIRST, **ALL, **ONCE}:
+    for name in picked({**FIRST, **ALL, **RENEWED}, only):
         a, b = figures[small].all_ms[name], figures[large].all_ms[name]
         print(f"{name:28} {a:9.1f} ms {b:9.1f} ms   x{b / a:.2f}")
     print(f"\nmemory per job at {large:,} jobs (goal <= 2048 bytes):")
-    for name, size in asyncio.run(bytes_per_job(large)).items():
+    for name, size in asyncio.run(bytes_per_job(large, only)).items():
         print(f"{name:28} {size:9.0f} bytes")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from mockserver.errors import ApiError, IllegalArgument, XContentParseError
@@ -24,13 +25,25 @@ _COMPACT = json.JSONEncoder(separators=(",", ":"))
 _PRETTY = json.JSONEncoder(indent=2)
 
 
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A JSON answer already encoded as `compact_json` would encode it: for answers too large to build as Python
+    objects first (a listing of every task)."""
+
+    compact: bytes
+
+
 def compact_json(value: Any) -> bytes:
     """A JSON answer as a cluster sends it by default: no whitespace, non-ASCII escaped."""
+    if isinstance(value, Encoded):
+        return value.compact
     return _COMPACT.encode(value).encode()
 
 
 def pretty_json(value: Any) -> bytes:
     """A JSON answer as `?pretty` asks for it: indented by two spaces."""
+    if isinstance(value, Encoded):
+        value = json.loads(value.compact)
     return _PRETTY.encode(value).encode()
 
 

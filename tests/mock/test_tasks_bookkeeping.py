@@ -1,14 +1,17 @@
 """The task registry's bookkeeping for many tasks at once: a cancel of several tasks happens at one moment, and
-the by-node grouping orders whatever order the tasks come in."""
+the by-node grouping orders the nodes whatever order they come in."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from mockserver.cluster import Cluster
 from mockserver.families.tasks import bulk
 from mockserver.families.tasks.bulk import BulkRequest, Kind
-from mockserver.families.tasks.info import grouped, task_info
+from mockserver.families.tasks.info import TaskInfoWriter, grouped
+from mockserver.families.tasks.model import Task
 from mockserver.families.tasks.registry import TaskRegistry
 from mockserver.settings import MockSettings
 
@@ -45,14 +48,17 @@ def test_cancel_all_cancels_at_one_moment_and_winds_down_together(registry):
     assert [registry.lookup(task.task_id) for task in tasks] == [None, None, None, tasks[3]]
 
 
-def test_by_nodes_orders_nodes_as_the_cluster_and_tasks_by_id_whatever_the_input_order(registry, cluster):
+def test_by_nodes_orders_nodes_as_the_cluster_whatever_the_input_order(registry, cluster):
     tasks = [slow_update(registry) for _ in range(6)]
-    now = registry.clock.now()
-    infos = [task_info(task, now, detailed=False) for task in reversed(tasks)]
-    gone = {**infos[0], "node": "gone-node", "id": 1}
-    by_nodes = grouped([gone, *infos], "nodes", cluster.nodes)["nodes"]
+    info = TaskInfoWriter(registry.clock.now(), detailed=False)
+    gone = [Task("gone-node", i, "indices:data/write/update/byquery", registry.clock.now()) for i in (1, 2)]
+    by_node = {"gone-node": gone, "empty-node": []}
+    for node in reversed(registry.cluster_nodes):
+        by_node[node.id] = [task for task in tasks if task.node == node.id]
+    by_nodes = json.loads(grouped(by_node, info, "nodes", cluster.nodes).compact)["nodes"]
     in_cluster = [node.id for node in cluster.nodes if any(task.node == node.id for task in tasks)]
-    assert list(by_nodes) == [*in_cluster, "gone-node"] and by_nodes["gone-node"] == {"tasks": {"gone-node:1": gone}}
+    assert list(by_nodes) == [*in_cluster, "gone-node"]
+    assert by_nodes["gone-node"] == {"tasks": {f"gone-node:{task.id}": json.loads(info(task)) for task in gone}}
     for node_id in in_cluster:
         ids = [int(key.split(":")[1]) for key in by_nodes[node_id]["tasks"]]
-        assert ids == sorted(task.id for task in tasks if task.node == node_id)
+        assert ids == [task.id for task in tasks if task.node == node_id]

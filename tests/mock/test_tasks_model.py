@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 
 import pytest
@@ -13,7 +14,7 @@ from mockserver.families.tasks import bulk, operations
 from mockserver.families.tasks.bulk import BulkRequest, Kind
 from mockserver.families.tasks.errors import MalformedTaskId
 from mockserver.families.tasks.ids import TaskId
-from mockserver.families.tasks.info import grouped, task_info
+from mockserver.families.tasks.info import TaskInfoWriter, grouped, task_info
 from mockserver.families.tasks.nodes import resolve_nodes
 from mockserver.families.tasks.registry import TaskRegistry
 from mockserver.settings import MockSettings
@@ -213,7 +214,7 @@ def test_auto_slices_follow_the_shard_count(registry, store, cluster):
     request = BulkRequest(Kind.REINDEX, ("sharded",), dest="copy", slices=bulk.AUTO_SLICES, requests_per_second=1.0)
     assert len(bulk.start(registry, request, {}, store_result=False).children) == 3
     single = BulkRequest(Kind.REINDEX, ("src",), dest="copy2", slices=bulk.AUTO_SLICES, requests_per_second=1.0)
-    assert bulk.start(registry, single, {}, store_result=False).children == []
+    assert bulk.start(registry, single, {}, store_result=False).children == ()
 
 
 def test_cancelling_twice_changes_nothing(registry, store):
@@ -268,17 +269,20 @@ def test_task_info_fields_follow_detailed_and_cancellable(registry, store):
 def test_groupings(registry, store, cluster):
     task = bulk.start(registry, reindex(batch_size=1, requests_per_second=1.0, slices=2), {},
                       store_result=False)
-    now = registry.clock.now()
-    infos = [task_info(t, now, detailed=False) for t in (task, *task.children)]
-    by_parents = grouped(infos, "parents", cluster.nodes)["tasks"]
+    tasks, info = {task.node: [task, *task.children]}, TaskInfoWriter(registry.clock.now(), detailed=False)
+
+    def answer(*args, **kwargs):
+        return json.loads(grouped(*args, **kwargs).compact)
+
+    by_parents = answer(tasks, info, "parents", cluster.nodes)["tasks"]
     assert list(by_parents) == [str(task.task_id)] and len(by_parents[str(task.task_id)]["children"]) == 2
-    assert len(grouped(infos, "none", cluster.nodes)["tasks"]) == 3
-    by_nodes = grouped(infos, "nodes", cluster.nodes)["nodes"]
+    assert len(answer(tasks, info, "none", cluster.nodes)["tasks"]) == 3
+    by_nodes = answer(tasks, info, "nodes", cluster.nodes)["nodes"]
     assert list(by_nodes) == [task.node] and by_nodes[task.node]["ip"] == "127.0.0.1:9300"
     assert len(by_nodes[task.node]["tasks"]) == 3
     failure = IllegalArgument("boom")
-    body = grouped([], "nodes", cluster.nodes, node_failures=[failure],
-                   task_failures=[{"task_id": 1, "node_id": "n", "status": "BAD_REQUEST", "reason": failure.cause()}])
+    body = answer({}, info, "nodes", cluster.nodes, node_failures=[failure],
+                  task_failures=[{"task_id": 1, "node_id": "n", "status": "BAD_REQUEST", "reason": failure.cause()}])
     assert list(body) == ["task_failures", "node_failures", "nodes"] and body["nodes"] == {}
 
 
@@ -318,7 +322,8 @@ def test_cancel_with_wait_returns_once_the_cancelled_work_wound_down(registry, s
     started = registry.clock.now()
     listing = asyncio.run(operations.cancel_tasks(registry, task.task_id, operations.Filter(), {}, human=False,
                                                   wait=True))
-    assert [info["id"] for info in listing.infos] == [task.id] and listing.node_failures == []
+    assert listing.by_node == {task.node: [task]} and listing.node_failures == []
+    assert json.loads(listing.info(task))["cancelled"] is True
     assert task.settled and registry.clock.now() - started == pytest.approx(registry.cancel_lag, abs=0.2)
 
 

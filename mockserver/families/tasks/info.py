@@ -1,19 +1,32 @@
-"""How tasks render: `TaskInfo`, `TaskResult` and the list/cancel response groupings."""
+"""How tasks render: `TaskInfo`, `TaskResult` and the list/cancel response groupings.
+
+A list or cancel answer may hold every task of the cluster: it is written task by task as compact JSON into one
+buffer, so that its peak memory is the answer's bytes rather than a tree of Python objects as well."""
 
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import dataclass
-from operator import itemgetter
 from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from itertools import chain
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from mockserver.errors import ApiError, IllegalArgument
 from mockserver.families.tasks.model import Task
 from mockserver.nodes import Node
 from mockserver.timevalue import TimeValue
+from mockserver.xcontent import Encoded, compact_json
 
 GROUPINGS = ("nodes", "parents", "none")
-_ID = itemgetter("id")
+_BOOLEAN = (b"false", b"true")  # by a bool's value
+_CANCELLED = (b',"cancelled":false', b',"cancelled":true')
+# `TaskInfo.toXContent` after `"node":…,"id":…`, the parts that depend on the task's node, type and action; the
+# optional parts are `%s` (empty when absent), each with its leading comma.
+_TASK_INFO = (b'%s%d%s%s%s,"start_time_in_millis":%d%s,"running_time_in_nanos":%d,"cancellable":%s%s%s%s,'
+              b'"headers":%s}')
+
+TaskRenderer = Callable[[Task], bytes]
 
 
 @dataclass(frozen=True)
@@ -34,31 +47,51 @@ def iso_millis(seconds: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+class TaskInfoWriter:
+    """`TaskInfo.toXContent` as compact JSON, at one moment and with one request's options: `status` and
+    `description` only when detailed, `cancelled` as the product has it. The one place that knows how a task
+    renders (`task_info` reads what it writes)."""
+
+    def __init__(self, now: float, *, detailed: bool, human: bool = False, style: InfoStyle = ELASTICSEARCH) -> None:
+        self.now, self.detailed, self.human, self.style = now, detailed, human, style
+        # Nodes, types and actions recur: the fields around the id of each combination are encoded once.
+        self._around_id: dict[tuple[str, str, str], tuple[bytes, bytes]] = {}
+
+    def _fields_around_id(self, task: Task) -> tuple[bytes, bytes]:
+        key = (task.node, task.type, task.action)
+        encoded = self._around_id.get(key)
+        if encoded is None:
+            encoded = self._around_id[key] = (
+                b'{"node":%s,"id":' % compact_json(task.node),
+                b',"type":%s,"action":%s' % (compact_json(task.type), compact_json(task.action)))
+        return encoded
+
+    def __call__(self, task: Task) -> bytes:
+        style = self.style
+        before_id, after_id = self._fields_around_id(task)
+        running = max(0.0, self.now - task.start)
+        details = b""
+        if self.detailed:
+            status = task.work.status(self.now, self.human) if task.work is not None else None
+            details = (b',"status":%s' % compact_json(status) if status is not None else b"") + \
+                b',"description":%s' % compact_json(task.description)
+        start_time = running_time = b""
+        if self.human:
+            start_time = b',"start_time":%s' % compact_json(iso_millis(task.start))
+            running_time = b',"running_time":%s' % compact_json(str(TimeValue.of_seconds(running)))
+        cancelled = _CANCELLED[task.cancelled] if task.cancellable or style.always_cancelled else b""
+        cancellation_time = (b',"cancellation_time_millis":%d' % int(task.cancelled_at * 1000)
+                             if style.cancellation_time and task.cancelled_at is not None else b"")
+        parent = b',"parent_task_id":%s' % compact_json(str(task.parent)) if task.parent is not None else b""
+        return _TASK_INFO % (before_id, task.id, after_id, details, start_time, int(task.start * 1000), running_time,
+                             int(running * 1e9), _BOOLEAN[task.cancellable], cancelled, cancellation_time, parent,
+                             compact_json(task.headers) if task.headers else b"{}")
+
+
 def task_info(task: Task, now: float, *, detailed: bool, human: bool = False,
               style: InfoStyle = ELASTICSEARCH) -> dict[str, Any]:
-    """`TaskInfo.toXContent`: `status` and `description` only when detailed, `cancelled` as the product has it."""
-    info: dict[str, Any] = {"node": task.node, "id": task.id, "type": task.type, "action": task.action}
-    if detailed:
-        status = task.work.status(now, human) if task.work is not None else None
-        if status is not None:
-            info["status"] = status
-        info["description"] = task.description
-    if human:
-        info["start_time"] = iso_millis(task.start)
-    info["start_time_in_millis"] = int(task.start * 1000)
-    running = max(0.0, now - task.start)
-    if human:
-        info["running_time"] = str(TimeValue.of_seconds(running))
-    info["running_time_in_nanos"] = int(running * 1e9)
-    info["cancellable"] = task.cancellable
-    if task.cancellable or style.always_cancelled:
-        info["cancelled"] = task.cancelled
-    if style.cancellation_time and task.cancelled_at is not None:
-        info["cancellation_time_millis"] = int(task.cancelled_at * 1000)
-    if task.parent is not None:
-        info["parent_task_id"] = str(task.parent)
-    info["headers"] = task.headers  # fixed at registration: every rendering of the task shares it
-    return info
+    """`TaskInfo` as a document, for answers about one task."""
+    return json.loads(TaskInfoWriter(now, detailed=detailed, human=human, style=style)(task))
 
 
 def task_result(task: Task, info: dict[str, Any]) -> dict[str, Any]:
@@ -77,38 +110,50 @@ def check_grouping(group_by: str) -> None:
         raise IllegalArgument(f"[group_by] must be one of [nodes], [parents] or [none] but was [{group_by}]")
 
 
-def grouped(infos: Sequence[dict[str, Any]], group_by: str, nodes: Iterable[Node], *,
-            node_failures: Sequence[ApiError] = (), task_failures: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
-    """A list or cancel response in the requested grouping (`ListTasksResponse`)."""
-    body: dict[str, Any] = {}
+def grouped(by_node: Mapping[str, Sequence[Task]], info: TaskRenderer, group_by: str, nodes: Iterable[Node], *,
+            node_failures: Sequence[ApiError] = (), task_failures: Sequence[dict[str, Any]] = ()) -> Encoded:
+    """A list or cancel response in the requested grouping (`ListTasksResponse`), from the tasks of each node in
+    the order of their ids, each as `info` renders it."""
+    tasks = chain.from_iterable(by_node.values())  # for the groupings that ignore nodes
+    out = io.BytesIO()
+    out.write(b"{")
     if task_failures:
-        body["task_failures"] = list(task_failures)
+        out.write(b'"task_failures":%s,' % compact_json(list(task_failures)))
     if node_failures:
-        body["node_failures"] = [failure.cause() for failure in node_failures]
+        out.write(b'"node_failures":%s,' % compact_json([failure.cause() for failure in node_failures]))
     if group_by == "none":
-        body["tasks"] = list(infos)
+        out.write(b'"tasks":[')
+        for i, task in enumerate(tasks):
+            out.write(b"," + info(task) if i else info(task))
+        out.write(b"]")
     elif group_by == "parents":
-        body["tasks"] = _by_parents(infos)
+        out.write(b'"tasks":')
+        _write_by_parents(out, tasks, info)
     else:
-        body["nodes"] = _by_nodes(infos, nodes)
-    return body
+        out.write(b'"nodes":')
+        _write_by_nodes(out, by_node, info, nodes)
+    out.write(b"}")
+    return Encoded(out.getvalue())
 
 
-def _by_nodes(infos: Sequence[dict[str, Any]], nodes: Iterable[Node]) -> dict[str, Any]:
-    """The tasks of each node by id: the cluster's nodes in their order, then the nodes that left the cluster
-    (by their lowest task id)."""
+def _write_by_nodes(out: io.BytesIO, by_node: Mapping[str, Sequence[Task]], info: TaskRenderer,
+                    nodes: Iterable[Node]) -> None:
+    """The nodes with tasks: the cluster's nodes in their order, then the nodes that left the cluster (by their
+    lowest task id)."""
     known = {node.id: node for node in nodes}
     rank = {node_id: i for i, node_id in enumerate(known)}
-    by_node: dict[str, list[dict[str, Any]]] = {}
-    for info in infos:
-        by_node.setdefault(info["node"], []).append(info)
-    for node_infos in by_node.values():
-        node_infos.sort(key=_ID)
-    grouped_nodes: dict[str, Any] = {}
-    for node_id in sorted(by_node, key=lambda node_id: (rank.get(node_id, len(rank)), by_node[node_id][0]["id"])):
-        entry = grouped_nodes[node_id] = _node_header(known.get(node_id))
-        entry["tasks"] = {f"{node_id}:{info['id']}": info for info in by_node[node_id]}
-    return grouped_nodes
+    listed = [node_id for node_id, node_tasks in by_node.items() if node_tasks]
+    out.write(b"{")
+    for n, node_id in enumerate(sorted(listed, key=lambda node_id: (rank.get(node_id, len(rank)),
+                                                                       by_node[node_id][0].id))):
+        header = compact_json(_node_header(known.get(node_id)))
+        key = compact_json(node_id)
+        out.write(b'%s%s:%s%s"tasks":{' % (b"," if n else b"", key, header[:-1], b"," if len(header) > 2 else b""))
+        task_key = key[:-1]  # each task's key is `<node id>:<task id>`
+        for i, task in enumerate(by_node[node_id]):
+            out.write(b'%s%s:%d":%s' % (b"," if i else b"", task_key, task.id, info(task)))
+        out.write(b"}}")
+    out.write(b"}")
 
 
 def _node_header(node: Node | None) -> dict[str, Any]:
@@ -122,14 +167,33 @@ def _node_header(node: Node | None) -> dict[str, Any]:
     return header
 
 
-def _by_parents(infos: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Tasks under their parents; a task whose parent is not in the result is top level."""
-    groups = {f"{info['node']}:{info['id']}": {**info} for info in infos}
-    top: dict[str, Any] = {}
-    for key, group in groups.items():
-        parent = groups.get(group.get("parent_task_id", ""))
+def _write_by_parents(out: io.BytesIO, tasks: Iterable[Task], info: TaskRenderer) -> None:
+    """Tasks under their parents (in `children`, after the task's own fields); a task whose parent is not in the
+    result is top level."""
+    present = {task.task_id: task for task in tasks}
+    top: list[Task] = []
+    children: dict[Task, list[Task]] = {}
+    for task in present.values():
+        parent = present.get(task.parent) if task.parent is not None else None
         if parent is None:
-            top[key] = group
+            top.append(task)
         else:
-            parent.setdefault("children", []).append(group)
-    return top
+            children.setdefault(parent, []).append(task)
+
+    def write(task: Task) -> None:
+        rendered = info(task)
+        if task not in children:
+            out.write(rendered)
+            return
+        out.write(rendered[:-1] + b',"children":[')
+        for i, child in enumerate(children[task]):
+            if i:
+                out.write(b",")
+            write(child)
+        out.write(b"]}")
+
+    out.write(b"{")
+    for i, task in enumerate(top):
+        out.write(b'%s%s:' % (b"," if i else b"", compact_json(str(task.task_id))))
+        write(task)
+    out.write(b"}")

@@ -10,6 +10,7 @@ from mockserver.families.tasks.ids import TaskId
 from mockserver.wildcard import simple_match
 
 HEADERS_TO_COPY = ("X-Opaque-Id", "X-elastic-product-origin")
+NO_HEADERS: dict[str, str] = {}  # shared by every task of a request without such headers: never changed
 
 
 class Work(Protocol):
@@ -47,7 +48,7 @@ class Task:
     cancelled_at: float | None = None
     ended: float | None = None
     cancel_lag: float | None = None  # how long its work runs on once cancelled; None: the registry's default
-    children: list["Task"] = field(default_factory=list)
+    children: tuple["Task", ...] = ()  # few, and most tasks have none: no list of its own for each task
 
     @property
     def task_id(self) -> TaskId:
@@ -68,4 +69,4 @@ class Task:
 def copied_headers(headers: Any) -> dict[str, str]:
     """The request headers a task records (`Task.HEADERS_TO_COPY`), under their canonical names."""
     lowered = {key.lower(): value for key, value in dict(headers).items()}
-    return {name: lowered[name.lower()] for name in HEADERS_TO_COPY if name.lower() in lowered}
+    return {name: lowered[name.lower()] for name in HEADERS_TO_COPY if name.lower() in lowered} or NO_HEADERS

@@ -11,7 +11,7 @@ from typing import Any, Mapping, Sequence
 from mockserver.errors import ApiError, IllegalArgument, IndexNotFound, ResourceNotFound, TimedOut, ValidationFailed
 from mockserver.families.tasks.errors import NodeFailure, NoSuchNodeFailure
 from mockserver.families.tasks.ids import TaskId
-from mockserver.families.tasks.info import task_info
+from mockserver.families.tasks.info import TaskInfoWriter, TaskRenderer, task_info
 from mockserver.families.tasks.model import Task
 from mockserver.families.tasks.nodes import resolve_nodes
 from mockserver.families.tasks.registry import TaskRegistry
@@ -41,9 +41,11 @@ class Filter:
 
 @dataclass
 class Listing:
-    """The tasks an operation reports (as `TaskInfo` objects) and the nodes that failed their part."""
+    """The tasks an operation reports, node by node in the order of their ids (as each node's task manager keeps
+    them); how each renders (its `TaskInfo` as of the operation); and the nodes that failed their part."""
 
-    infos: list[dict[str, Any]] = field(default_factory=list)
+    by_node: dict[str, list[Task]]
+    info: TaskRenderer
     node_failures: list[ApiError] = field(default_factory=list)
 
 
@@ -61,10 +63,11 @@ async def list_tasks(registry: TaskRegistry, wanted: Filter, headers: Mapping[st
         registry.catch_up()
         now = registry.clock.now()
         found = {node_id: wanted.select(registry.nodes[node_id].tasks) for node_id in node_ids}
-        infos = {node_id: [task_info(t, now, detailed=detailed, human=human, style=registry.info_style)
-                           for t in tasks] for node_id, tasks in found.items()}
+        info: TaskRenderer = TaskInfoWriter(now, detailed=detailed, human=human, style=registry.info_style)
         failures: list[ApiError] = []
         if wait:
+            listed = {task: info(task) for tasks in found.values() for task in tasks}  # as they were when listed
+            info = listed.__getitem__
             awaited = {node_id: [t for t in tasks if not t.action.startswith(LIST_ACTION)]
                        for node_id, tasks in found.items()}
             limit = timeout or DEFAULT_WAIT
@@ -73,8 +76,8 @@ async def list_tasks(registry: TaskRegistry, wanted: Filter, headers: Mapping[st
             for node_id, tasks in awaited.items():
                 if any(t.ended is None for t in tasks):
                     failures.append(NodeFailure(node_id, timed_out(limit)))
-                    infos[node_id] = []
-    return Listing([info for node_infos in infos.values() for info in node_infos], failures)
+                    found[node_id] = []
+    return Listing(found, info, failures)
 
 
 async def get_task(registry: TaskRegistry, wanted: TaskId | None, headers: Mapping[str, str], *, human: bool,
@@ -122,7 +125,7 @@ async def cancel_tasks(registry: TaskRegistry, target: TaskId | None, wanted: Fi
         registry.catch_up()
         node_ids = ([target.node] if target is not None
                     else resolve_nodes(registry.cluster_nodes, registry.local, wanted.nodes))
-        cancelled: list[Task] = []
+        cancelled: dict[str, list[Task]] = {}
         failures: list[ApiError] = []
         for node_id in node_ids:
             try:
@@ -131,12 +134,11 @@ async def cancel_tasks(registry: TaskRegistry, target: TaskId | None, wanted: Fi
                 failures.append(NodeFailure(node_id, error))
                 continue
             registry.cancel_all(matched)
-            cancelled.extend(matched)
+            cancelled[node_id] = matched
         if wait:
-            await registry.wait(lambda: all(task.settled for task in cancelled), math.inf)
-        now = registry.clock.now()
-        infos = [task_info(task, now, detailed=False, human=human, style=registry.info_style) for task in cancelled]
-        return Listing(infos, failures)
+            await registry.wait(lambda: all(task.settled for tasks in cancelled.values() for task in tasks), math.inf)
+        info = TaskInfoWriter(registry.clock.now(), detailed=False, human=human, style=registry.info_style)
+        return Listing(cancelled, info, failures)
 
 
 def _to_cancel(registry: TaskRegistry, node_id: str, target: TaskId | None, wanted: Filter) -> list[Task]:

@@ -103,7 +103,7 @@ class TaskRegistry(Hooks):
                     parent=parent.task_id if parent is not None else None, **fields)
         node.add(task)
         if parent is not None:
-            parent.children.append(task)
+            parent.children += (task,)
         if task.work is not None:
             self._schedule(task, task.work.due())
         return task

@@ -12,6 +12,7 @@ from mockserver.families.tasks.operations import CANCEL_ACTION, GET_ACTION, LIST
 from mockserver.families.tasks.registry import TaskRegistry
 from mockserver.params import Param, boolean, string, string_list, time_value
 from mockserver.routing import Call, Route
+from mockserver.xcontent import Encoded
 
 Tasks = Call[TaskRegistry]
 
@@ -20,12 +21,12 @@ def _filter(call: Tasks) -> Filter:
     return Filter(call.params["nodes"], call.params["actions"], call.params["parent_task_id"])
 
 
-def _grouped(call: Tasks, listing: Listing) -> dict[str, Any]:
-    return grouped(listing.infos, call.params["group_by"], call.state.cluster_nodes,
+def _grouped(call: Tasks, listing: Listing) -> Encoded:
+    return grouped(listing.by_node, listing.info, call.params["group_by"], call.state.cluster_nodes,
                    node_failures=listing.node_failures)
 
 
-async def list_tasks(call: Tasks) -> dict[str, Any]:
+async def list_tasks(call: Tasks) -> Encoded:
     params = call.params
     check_grouping(params["group_by"])
     listing = await operations.list_tasks(call.state, _filter(call), call.headers, detailed=params["detailed"],
@@ -40,7 +41,7 @@ async def get_task(call: Tasks) -> dict[str, Any]:
                                      wait=params["wait_for_completion"], timeout=params["timeout"])
 
 
-async def cancel_tasks(call: Tasks) -> dict[str, Any]:
+async def cancel_tasks(call: Tasks) -> Encoded:
     params = call.params
     check_grouping(params["group_by"])
     listing = await operations.cancel_tasks(call.state, params["task_id"], _filter(call), call.headers,

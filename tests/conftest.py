@@ -77,9 +77,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_collection_finish() -> None:
     """The garbage collector's full collections cost the tests seconds of CPU in each process: their objects (mocks,
     clients, nested runs) set off a few dozen, and each went through the whole heap. What exists once the tests are
-    collected (the libraries, the collected tests) lives as long as the process, so it is moved out of the
-    collector's sight (`gc.freeze`), and a full collection comes after 100 collections of the middle generation
-    instead of 10. The young generations are collected as often as before."""
+    collected (the libraries, the collected tests) lives as long as the process, so once collection's garbage is
+    collected it is moved out of the collector's sight (`gc.freeze`), and a full collection comes after 100
+    collections of the middle generation instead of 10. The young generations are collected as often as before."""
+    gc.collect()
     gc.freeze()
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)

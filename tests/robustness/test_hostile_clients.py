@@ -42,13 +42,15 @@ def _head(path: str, length: int, extra: str = "") -> bytes:
 
 @pytest.mark.slow
 def test_a_client_gone_during_a_wait_for_completion(start_mock):
-    mock = start_mock(clock="system")
+    """The job stops slowly on a clock that runs ten times as fast as the wall: its stop holds the waiting request
+    for one second of wall time, long enough for the client to go while the request waits."""
+    mock = start_mock(clock="system", time_scale=10)
     _call(mock.url + "/sensor", "PUT", {"mappings": {"properties": {"t": {"type": "date"}}}})
     _call(mock.url + "/legacy", "PUT", {"mappings": {"_meta": {"_rollup": {}}}})
     job = {"index_pattern": "sensor", "rollup_index": "sensor_rollup", "cron": "* * * * * ?", "page_size": 1,
            "groups": {"date_histogram": {"field": "t", "fixed_interval": "1h"}}}
     assert _call(mock.url + "/_rollup/job/j", "PUT", job)[0] == 200
-    assert _call(mock.url + "/_stopcheck/fixtures/slow_stop", "POST", {"job_id": "j", "seconds": 3})[0] == 200
+    assert _call(mock.url + "/_stopcheck/fixtures/slow_stop", "POST", {"job_id": "j", "seconds": 10})[0] == 200
     assert _call(mock.url + "/_rollup/job/j/_start", "POST")[0] == 200
     until(lambda: _call(mock.url + "/_rollup/job/j")[1]["jobs"][0]["status"]["job_state"] == "indexing")
     waiting = _raw(mock, b"POST /_rollup/job/j/_stop?wait_for_completion=true&timeout=60s HTTP/1.1\r\nHost: m\r\n\r\n")

@@ -1,16 +1,15 @@
 """The Elasticsearch scenarios run on an Elasticsearch target that is not the bundled mock.
 
-The mock is started as a separate process and used through `--target http://...`, as a real cluster is: no
-fixtures, no consent. The run itself is `stopcheck run` in the test's process, without pytest-xdist workers: their
-start-up would cost more than the scenarios (the plugin's own tests run targets under xdist). Every Elasticsearch scenario must then run and pass, except those that need consent and
-the few below, whose state nothing real can produce (each scenario file says why too). Scenarios whose fixture
-is optional run there with that step skipped. The mock's clock runs TIME_SCALE times as fast as the wall, so that
-a job's phases, which flow between the runner's polls as on a real cluster, take a second rather than twenty.
+The mock is started as a server of its own and used only through `--target http://...`, as a real cluster is: no
+fixtures, no consent. Every Elasticsearch scenario must then run and pass, except those that need consent and the
+few below, whose state nothing real can produce (each scenario file says why too). Scenarios whose fixture is
+optional run there with that step skipped. The server and the run both live in the test's process, and the run has
+no pytest-xdist workers: their start-up would cost more than the scenarios (the plugin's own tests run targets
+under xdist). The mock's clock runs TIME_SCALE times as fast as the wall, so that a job's phases, which flow
+between the runner's polls as on a real cluster, take a second rather than twenty.
 """
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -26,23 +25,12 @@ MOCK_ONLY = {
 TIME_SCALE = 20
 
 
-@pytest.fixture(scope="module")
-def separate_mock():
-    process = subprocess.Popen([sys.executable, "-m", "mockserver", "--port", "0", "--time-scale", str(TIME_SCALE)],
-                               stdout=subprocess.PIPE, text=True)
-    try:
-        yield process.stdout.readline().rsplit(" ", 1)[1].strip()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 @pytest.mark.slow
-def test_every_elasticsearch_scenario_runs_on_a_target_that_is_not_the_bundled_mock(separate_mock, tmp_path,
-                                                                                    capsys, monkeypatch):
+def test_every_elasticsearch_scenario_runs_on_a_target_that_is_not_the_bundled_mock(start_mock, tmp_path, capsys,
+                                                                                    monkeypatch):
     monkeypatch.chdir(ROOT)
-    code = main(["run", "--target", separate_mock, "--report-dir", str(tmp_path), "--", "-n", "0",
-                 *NESTED_RUN_OPTIONS])
+    target = start_mock(time_scale=TIME_SCALE).url
+    code = main(["run", "--target", target, "--report-dir", str(tmp_path), "--", "-n", "0", *NESTED_RUN_OPTIONS])
     results = json.loads((tmp_path / "results.json").read_text())
     elasticsearch = {s.id: s for s in map(load_scenario, scenario_files([SCENARIOS]))
                      if s.requires.flavour == "elasticsearch"}

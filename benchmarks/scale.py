@@ -4,7 +4,8 @@ jobs and tasks, side by side, and the memory each job takes.
 Requests go through the mock's whole request path (routing, parameters, hooks, model, errors, the answer's
 encoding) in process, without sockets, and are timed in CPU time of this process, so that the figures are the mock's own cost even on a busy
 machine. Per-job operations should cost the same at both sizes
-(ratio about 1); operations on `_all` should grow linearly (ratio <= 11 for 10x the jobs); memory <= 2 KB a job
+(ratio about 1); operations on `_all` should grow linearly (ratio <= 11 for 10x the jobs), printed with the page
+faults of their fastest run (memory the kernel had to map afresh, timed as system CPU); memory <= 2 KB a job
 (tracemalloc, in a separate pass).
 
 Usage: python benchmarks/scale.py [--sizes 10000 100000] [--samples 500] [--only tasks]
@@ -16,10 +17,11 @@ import argparse
 import asyncio
 import gc
 import json
+import resource
 import time
 import tracemalloc
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
@@ -87,10 +89,15 @@ RENEWED: dict[str, tuple[Callable[[Mock], Any], str]] = {
 }
 
 
+class Run(NamedTuple):
+    seconds: float  # CPU time, user and system
+    faults: int  # page faults the kernel served meanwhile (fresh memory)
+
+
 @dataclass
 class Figures:
     per_op_us: dict[str, float]
-    all_ms: dict[str, float]
+    all_runs: dict[str, Run]
 
 
 async def prepare(mock: Mock) -> None:
@@ -107,7 +114,7 @@ def picked(table: dict[str, Any], only: tuple[str, ...]) -> dict[str, Any]:
 
 async def measure(size: int, samples: int, only: tuple[str, ...] = ()) -> Figures:
     """Create `size` jobs of each kind (timing the last `samples` creations), then time the other operations."""
-    mock, per_op, all_ms = Mock(), {}, {}
+    mock, per_op, all_runs = Mock(), {}, {}
     await prepare(mock)
     for name, create in picked(CREATIONS, only).items():
         for i in range(size - samples):
@@ -117,18 +124,18 @@ async def measure(size: int, samples: int, only: tuple[str, ...] = ()) -> Figure
             await create(mock, i)
         per_op[name] = (time.process_time() - started) / samples * 1e6
     for name, operation in picked(PER_JOB, only).items():
-        per_op[name] = await best_of(ROUNDS, lambda: spread(operation, mock, size, samples)) / samples * 1e6
+        per_op[name] = (await best_of(ROUNDS, lambda: spread(operation, mock, size, samples))).seconds / samples * 1e6
     for name, operation in picked(FIRST, only).items():
-        all_ms[name] = await best_of(1, lambda: operation(mock)) * 1e3
+        all_runs[name] = await best_of(1, lambda: operation(mock))
     for name, operation in picked(ALL, only).items():
-        all_ms[name] = await best_of(ROUNDS, lambda: operation(mock)) * 1e3
+        all_runs[name] = await best_of(ROUNDS, lambda: operation(mock))
     for name, (operation, creation) in picked(RENEWED, only).items():
         async def renew() -> None:
             for i in range(size):
                 await CREATIONS[creation](mock, i)
 
-        all_ms[name] = await best_of(ROUNDS, lambda: operation(mock), renew) * 1e3
-    return Figures(per_op, all_ms)
+        all_runs[name] = await best_of(ROUNDS, lambda: operation(mock), renew)
+    return Figures(per_op, all_runs)
 
 
 async def spread(operation: Callable[[Mock, int], Any], mock: Mock, size: int, samples: int) -> None:
@@ -137,18 +144,18 @@ async def spread(operation: Callable[[Mock, int], Any], mock: Mock, size: int, s
         await operation(mock, i)
 
 
-async def best_of(rounds: int, run: Callable[[], Any], renew: Callable[[], Any] | None = None) -> float:
-    """The shortest of a few runs, in seconds (a collection by the garbage collector is not the mock's cost);
-    `renew`, untimed, before each run after the first."""
-    times = []
+async def best_of(rounds: int, run: Callable[[], Any], renew: Callable[[], Any] | None = None) -> Run:
+    """The shortest of a few runs (a collection by the garbage collector is not the mock's cost); `renew`,
+    untimed, before each run after the first."""
+    runs = []
     for round_ in range(rounds):
         if renew is not None and round_:
             await renew()
         gc.collect()
-        started = time.process_time()
+        faults, started = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, time.process_time()
         await run()
-        times.append(time.process_time() - started)
-    return min(times)
+        runs.append(Run(time.process_time() - started, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults))
+    return min(runs)
 
 
 async def bytes_per_job(size: int, only: tuple[str, ...] = ()) -> dict[str, float]:
@@ -182,14 +189,16 @@ def main() -> None:
     figures = {size: asyncio.run(measure(size, args.samples, only)) for size in (small, large)}
     ratio = large / small
 
-    print(f"{'operation':28} {f'{small:,} jobs':>12} {f'{large:,} jobs':>12}   ratio (goal: per job ~1, "
-          f"_all <= {1.1 * ratio:.0f})")
+    goal = f"ratio (goal: per job ~1, _all <= {1.1 * ratio:.0f})"
+    print(f"{'operation':28} {f'{small:,} jobs':>12} {f'{large:,} jobs':>12}   {goal:39}page faults")
     for name in picked({**CREATIONS, **PER_JOB}, only):
         a, b = figures[small].per_op_us[name], figures[large].per_op_us[name]
         print(f"{name:28} {a:9.1f} us {b:9.1f} us   x{b / a:.2f}")
     for name in picked({**FIRST, **ALL, **RENEWED}, only):
-        a, b = figures[small].all_ms[name], figures[large].all_ms[name]
-        print(f"{name:28} {a:9.1f} ms {b:9.1f} ms   x{b / a:.2f}")
+        a, b = figures[small].all_runs[name], figures[large].all_runs[name]
+        ratio_text = f"x{b.seconds / a.seconds:.2f}"
+        print(f"{name:28} {a.seconds * 1e3:9.1f} ms {b.seconds * 1e3:9.1f} ms   {ratio_text:39}"
+              f"{a.faults:,} / {b.faults:,}")
     print(f"\nmemory per job at {large:,} jobs (goal <= 2048 bytes):")
     for name, size in asyncio.run(bytes_per_job(large, only)).items():
         print(f"{name:28} {size:9.0f} bytes")

@@ -1,9 +1,18 @@
-"""What listing rollup jobs shares between jobs and requests: one status document per state, and stats that are
-replaced as they move, so that a listing already made keeps what it said."""
+"""What listing rollup jobs shares between jobs and requests: one status per state, and counters that are replaced
+(with their JSON) as they move, so that jobs that never ran share them and an answer already made keeps what it
+said."""
+
+import json
+
+import pytest
 
 from mockserver.families.rollup.indexer import SECONDS_PER_DOCUMENT
 from mockserver.families.rollup.models import IndexerState
 from tests.mock.test_rollup_model import CONFIG, make_cluster
+
+
+def listed(jobs, job_id="_all"):
+    return {job["config"]["id"]: job for job in json.loads(jobs.listing(job_id).compact)["jobs"]}
 
 
 def test_each_job_lists_the_status_of_its_own_state():
@@ -11,38 +20,46 @@ def test_each_job_lists_the_status_of_its_own_state():
     for job_id in ("a", "b", "c"):
         jobs.put(job_id, CONFIG)
     jobs.start("b")
-    statuses = {job.id: jobs.status(job) for job in jobs.get("_all")}
+    statuses = {job_id: job["status"] for job_id, job in listed(jobs).items()}
     assert statuses == {"a": {"job_state": "stopped"}, "b": {"job_state": "indexing"}, "c": {"job_state": "stopped"}}
     clock.advance(5 * SECONDS_PER_DOCUMENT)
-    assert jobs.status(jobs.job("b")) == {"job_state": "started"} and jobs.state_of("a") is IndexerState.STOPPED
+    assert listed(jobs, "b")["b"]["status"] == {"job_state": "started"} and jobs.state_of("a") is IndexerState.STOPPED
+
+
+@pytest.mark.parametrize(("version", "expected"), [
+    ("7.17.0", {"job_state": "stopped", "upgraded_doc_id": True}),
+    ("8.14.0", {"job_state": "stopped"}),
+])
+def test_status_fields_of_the_emulated_major(version, expected):
+    """`upgraded_doc_id` was printed by 7.x and dropped in 8.0."""
+    _, _, jobs = make_cluster(version)
+    jobs.put("j", CONFIG)
+    assert listed(jobs, "j")["j"]["status"] == expected
 
 
 def test_stats_already_listed_do_not_move_with_the_job():
     _, clock, jobs = make_cluster()
     jobs.put("j", CONFIG)
-    listed = jobs.job("j").stats
+    before = jobs.job("j").stats
     jobs.start("j")
     triggered = jobs.job("j").stats
     clock.advance(5 * SECONDS_PER_DOCUMENT)
     done = jobs.job("j").stats
-    assert listed["trigger_count"] == 0 and listed["pages_processed"] == 0
+    assert before["trigger_count"] == 0 and before["pages_processed"] == 0
     assert triggered["trigger_count"] == 1 and triggered["documents_processed"] == 0
     assert done["trigger_count"] == 1 and (done["pages_processed"], done["documents_processed"]) == (3, 5)
     assert done["search_total"] == 3
 
 
-def test_a_job_document_is_made_again_once_the_state_or_the_stats_moved():
+def test_counters_are_encoded_as_they_move_and_shared_by_jobs_that_never_ran():
     _, clock, jobs = make_cluster()
     jobs.put("a", CONFIG)
     jobs.put("b", CONFIG)
-    first = jobs.document(jobs.job("a"))
-    assert jobs.document(jobs.job("a")) is first
+    first = jobs.listing("_all")
+    assert jobs.job("a").stats_json is jobs.job("b").stats_json
     jobs.start("a")
-    started = jobs.document(jobs.job("a"))
-    assert first == {"config": jobs.job("a").config, "status": {"job_state": "stopped"}, "stats": first["stats"]}
-    assert started["status"] == {"job_state": "indexing"} and started["stats"]["trigger_count"] == 1
     clock.advance(5 * SECONDS_PER_DOCUMENT)
-    done = jobs.document(jobs.job("a"))
-    assert done["status"] == {"job_state": "started"} and done["stats"]["documents_processed"] == 5
-    assert first["stats"]["trigger_count"] == 0 and started["stats"]["documents_processed"] == 0
-    assert jobs.document(jobs.job("b"))["stats"] == first["stats"]  # the job that never ran counts nothing
+    a = jobs.job("a")
+    assert json.loads(a.stats_json) == a.stats and a.stats["documents_processed"] == 5
+    assert json.loads(first.compact)["jobs"][0]["stats"]["trigger_count"] == 0
+    assert listed(jobs)["b"]["stats"] == json.loads(first.compact)["jobs"][1]["stats"]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 from mockserver.clock import Clock
@@ -18,11 +16,13 @@ from mockserver.errors import (ApiError, GenericException, IllegalArgument, Reso
                                StatusError, TimedOut, ValidationFailed, XContentParseError)
 from mockserver.families.indices.models import Index, IndexStore
 from mockserver.families.rollup.indexer import IndexingRun
+from mockserver.families.rollup.job import IndexerState, RollupJob
+from mockserver.families.rollup.rendering import JobsWriter
 from mockserver.family import Hooks
 from mockserver.timevalue import TimeValue
 from mockserver.version import Version
 from mockserver.wildcard import simple_match
-from mockserver.xcontent import Document
+from mockserver.xcontent import Document, Encoded
 
 DEPRECATION_MESSAGE = "The rollup functionality will be removed in Elasticsearch 10.0. See docs for more information."
 USAGE_CHECK_SINCE = Version(8, 15, 0)
@@ -50,43 +50,6 @@ class NotStopped(ApiError):
         return {"task_failures": [failure], "acknowledged": False}
 
 
-class IndexerState(str, Enum):
-    STARTED = "started"
-    INDEXING = "indexing"
-    STOPPING = "stopping"
-    STOPPED = "stopped"
-    ABORTING = "aborting"
-
-    @property
-    def label(self) -> str:
-        """How error messages print the state: the Java enum name."""
-        return self.name
-
-
-# the counters of a job that has not run yet: shared by such jobs, as stats are never changed in place
-NO_STATS: dict[str, int] = dict.fromkeys(
-    ("pages_processed", "documents_processed", "rollups_indexed", "trigger_count", "search_failures",
-     "index_failures", "index_time_in_ms", "index_total", "search_time_in_ms", "search_total",
-     "processing_time_in_ms", "processing_total"), 0)
-
-
-@dataclass(slots=True)
-class RollupJob:
-    config: dict[str, Any]
-    task_id: int
-    node_id: str
-    state: IndexerState = IndexerState.STOPPED
-    run: IndexingRun | None = None
-    seconds_per_page: float | None = None  # a fixture's pace instead of the one derived from the data
-    # replaced as the counters move, never changed in place, so that jobs and their documents may share it
-    stats: dict[str, int] = field(default_factory=lambda: NO_STATS)
-    listed: dict[str, Any] | None = None  # the job's document as last listed (`RollupJobs.document`)
-
-    @property
-    def id(self) -> str:
-        return self.config["id"]
-
-
 # the mapping every rollup index is created with (`TransportPutRollupJobAction.createIndex`)
 ROLLUP_DYNAMIC_TEMPLATES = [
     {"strings": {"match_mapping_type": "string", "mapping": {"type": "keyword"}}},
@@ -104,7 +67,7 @@ class RollupJobs(Hooks):
         self.node_ids = node_ids
         self.jobs: dict[str, RollupJob] = {}
         self._task_ids = itertools.count(1)
-        self._statuses = {state: self._status_document(state) for state in IndexerState}
+        self._writer = JobsWriter(version)
 
     # lifecycle -------------------------------------------------------------------------------------------
     def refresh(self, job: RollupJob) -> None:
@@ -114,9 +77,8 @@ class RollupJobs(Hooks):
             return
         now = self.clock.now()
         if pages := run.finished(now):
-            job.stats = {**job.stats, "pages_processed": job.stats["pages_processed"] + len(pages),
-                         "search_total": job.stats["search_total"] + len(pages),
-                         "documents_processed": job.stats["documents_processed"] + sum(p.documents for p in pages)}
+            job.count(pages_processed=len(pages), search_total=len(pages),
+                      documents_processed=sum(page.documents for page in pages))
         if now < run.ends:
             return
         job.run = None
@@ -150,7 +112,7 @@ class RollupJobs(Hooks):
 
     def _trigger(self, job: RollupJob) -> None:
         """One scheduled run: the indexer reads its source indices page by page."""
-        job.stats = {**job.stats, "trigger_count": job.stats["trigger_count"] + 1}
+        job.count(trigger_count=1)
         sources = self.indices.resolve(job.config["index_pattern"], must_exist=False)
         documents = sum(len(index.docs) for index in sources)
         job.run = IndexingRun.plan(self.clock.now(), documents, job.config["page_size"], job.seconds_per_page)
@@ -194,25 +156,6 @@ class RollupJobs(Hooks):
             raise NotStopped(job)
         del self.jobs[job_id]
 
-    def document(self, job: RollupJob) -> dict[str, Any]:
-        """`GetRollupJobsAction.JobWrapper`: made again only once the job's state or stats moved, so that a
-        listing of many jobs shares their documents with the listings before it: leave it unchanged."""
-        status, listed = self.status(job), job.listed
-        if listed is None or listed["status"] is not status or listed["stats"] is not job.stats:
-            listed = job.listed = {"config": job.config, "status": status, "stats": job.stats}
-        return listed
-
-    def status(self, job: RollupJob) -> dict[str, Any]:
-        """`RollupJobStatus.toXContent`; before 8.0 it also printed `upgraded_doc_id` (always true by then). The
-        document of each state is made once, and shared by every job listed in it: leave it unchanged."""
-        return self._statuses[job.state]
-
-    def _status_document(self, state: IndexerState) -> dict[str, Any]:
-        status: dict[str, Any] = {"job_state": state.value}
-        if self.version.major < 8:
-            status["upgraded_doc_id"] = True
-        return status
-
     def warnings(self) -> list[str]:
         """The deprecation warnings every rollup API answers with on this version."""
         return [DEPRECATION_MESSAGE] if self.version >= USAGE_CHECK_SINCE else []
@@ -225,6 +168,10 @@ class RollupJobs(Hooks):
         for job in selected:
             self.refresh(job)
         return selected
+
+    def listing(self, job_id: str | None) -> Encoded:
+        """`GetRollupJobsAction.Response` for the jobs `job_id` names (every job for none, `_all` or `*`)."""
+        return self._writer(self.get(job_id))
 
     # creation --------------------------------------------------------------------------------------------
     def put(self, job_id: str, body: Document) -> None:

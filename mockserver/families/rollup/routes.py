@@ -7,6 +7,7 @@ from typing import Any
 from mockserver.families.rollup.models import DEFAULT_STOP_TIMEOUT, RollupJobs
 from mockserver.params import Param, boolean, time_value
 from mockserver.routing import ACKNOWLEDGED, STOPPED, Body, Call, Reply, Route
+from mockserver.xcontent import Encoded
 
 Rollup = Call[RollupJobs]
 
@@ -38,9 +39,9 @@ async def delete_job(call: Rollup) -> Reply:
     return ACKNOWLEDGED
 
 
-async def get_jobs(call: Rollup) -> dict[str, Any]:
+async def get_jobs(call: Rollup) -> Encoded:
     _deprecated(call)
-    return {"jobs": [call.state.document(job) for job in call.state.get(call.path_params.get("id"))]}
+    return call.state.listing(call.path_params.get("id"))
 
 
 def slow_stop(jobs: RollupJobs, args: dict[str, Any]) -> dict[str, Any]:

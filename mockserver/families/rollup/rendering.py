@@ -1,0 +1,48 @@
+"""How rollup jobs render: `GetRollupJobsAction.Response`, a `JobWrapper` (config, status, stats) per job.
+
+A listing may hold every job of the cluster: it is written job by job into one buffer from parts encoded in
+advance (each job's config and counters, `job.RollupJob`; each state's status, here), so that its peak memory is
+the answer's bytes rather than a tree of Python objects as well."""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Iterable
+
+from mockserver.families.rollup.job import IndexerState, RollupJob
+from mockserver.version import Version
+from mockserver.xcontent import Encoded, compact_json
+
+
+def status_document(state: IndexerState, version: Version) -> dict[str, Any]:
+    """`RollupJobStatus.toXContent`; before 8.0 it also printed `upgraded_doc_id` (always true by then)."""
+    status: dict[str, Any] = {"job_state": state.value}
+    if version.major < 8:
+        status["upgraded_doc_id"] = True
+    return status
+
+
+class JobsWriter:
+    """The answer to a get-jobs request on one version, as compact JSON. The one place that knows how a job
+    renders."""
+
+    def __init__(self, version: Version) -> None:
+        # what follows a job's config, up to its stats: the same for every job in a state
+        self._after_config = {state: b',"status":%s,"stats":' % compact_json(status_document(state, version))
+                              for state in IndexerState}
+
+    def __call__(self, jobs: Iterable[RollupJob]) -> Encoded:
+        after_config = self._after_config
+        out = io.BytesIO()
+        write = out.write
+        write(b'{"jobs":[')
+        opening = b'{"config":'
+        for job in jobs:
+            write(opening)
+            write(job.config_json)
+            write(after_config[job.state])
+            write(job.stats_json)
+            write(b"}")
+            opening = b',{"config":'
+        write(b"]}")
+        return Encoded(out.getvalue())

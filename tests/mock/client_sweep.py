@@ -3,6 +3,7 @@ parameter of a client method, and name the mock route a request resolves to (rea
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections import abc
 import json
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from mockserver.cluster import Cluster
 from mockserver.errors import ApiError
 from mockserver.families.cluster import routes as cluster
 from mockserver.families.indices import routes as indices
@@ -121,10 +123,16 @@ class Sent:
                        keep_blank_values=True)), self.body, self.headers)
 
 
+@functools.lru_cache(maxsize=2)
+def _router(cluster: Cluster) -> Router:
+    """The route table of a cluster, made once for every request a sweep sends it."""
+    return Router(cluster.routes())
+
+
 def routed_to(server: MockServer, sent: Sent) -> Callable[..., Any] | str:
     """The handler the mock's route table gives this request, or the routing error it raises."""
     try:
-        route, _ = Router(server.cluster.routes()).resolve(sent.request())
+        route, _ = _router(server.cluster).resolve(sent.request())
     except ApiError as error:
         return f"{type(error).__name__}: {error.envelope(server.cluster.settings.version, False)['error']}"
     return route.handler

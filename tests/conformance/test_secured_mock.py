@@ -27,7 +27,8 @@ def test_every_privilege_sentence_passes_against_the_secured_mock(tmp_path):
     assert len(rows) >= 3 and all(row.scenarios for row in rows), [r.sentence.quote for r in rows]
     scenario_ids = {sid for row in rows for sid in row.scenarios}
     files = [str(p) for p in SCENARIOS.rglob("*.yaml") if p.name == "privileges.yaml"]
-    code = main(["run", *files, "--target", VERSIONS, "--report-dir", str(tmp_path), "--", "-n", "0", "-q"])
+    code = main(["run", *files, "--target", VERSIONS, "--report-dir", str(tmp_path), "--", "-n", "0", "-q",
+                 *NESTED_RUN_OPTIONS])
     results = json.loads((tmp_path / "results.json").read_text())
     outcomes = {(s["id"], s["target"]): s["outcome"] for s in results["scenarios"]}
     assert code == 0, {k: v for k, v in outcomes.items() if v != "passed"}

@@ -12,6 +12,7 @@ from conformance.cli import main
 from conformance.paths import SCENARIOS
 from mockserver.server import MockServer
 from tests.conformance.conftest import results, run
+from tests.nested_runs import NESTED_RUN_OPTIONS
 
 
 class NotACluster(BaseHTTPRequestHandler):
@@ -74,7 +75,7 @@ def test_a_target_that_cannot_be_used_is_one_clear_error_and_exit_code_2(pyteste
 
 def test_stopcheck_run_exits_2_when_its_only_target_cannot_be_used(tmp_path):
     code = main(["run", str(SCENARIOS / "rollup" / "stop_missing_job.yaml"), "--target", "http://127.0.0.1:1",
-                 "--report-dir", str(tmp_path), "--", "-n", "0", "-q"])
+                 "--report-dir", str(tmp_path), "--", "-n", "0", "-q", *NESTED_RUN_OPTIONS])
     assert code == 2
     document = results(tmp_path)
     assert document["scenarios"] == [] and document["targets"]["127.0.0.1:1"]["problem"]

@@ -1,13 +1,13 @@
 """`--dry-run`: what would run, be skipped and be created, per target, with nothing sent but discovery."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from conformance.cli import main
 from conformance.paths import SCENARIOS
+from tests.http_servers import serving
 
 BANNER = {"name": "n1", "cluster_name": "staging", "version": {"number": "8.17.0", "build_flavor": "default"},
           "tagline": "You Know, for Search"}
@@ -37,10 +37,8 @@ class RecordingCluster(BaseHTTPRequestHandler):
 @pytest.fixture
 def recording_cluster():
     RecordingCluster.received = []
-    server = HTTPServer(("127.0.0.1", 0), RecordingCluster)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}", RecordingCluster.received
-    server.shutdown()
+    with serving(RecordingCluster) as url:
+        yield url, RecordingCluster.received
 
 
 def test_a_dry_run_sends_nothing_but_discovery_and_says_what_would_happen(recording_cluster, capsys, monkeypatch,

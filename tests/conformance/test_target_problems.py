@@ -1,9 +1,8 @@
 """A target that cannot be used is reported once, before any scenario, with what to check; the run exits 2."""
 
 import ssl
-import threading
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import trustme
@@ -12,6 +11,7 @@ from conformance.cli import main
 from conformance.paths import SCENARIOS
 from mockserver.server import MockServer
 from tests.conformance.conftest import results, run
+from tests.http_servers import serving
 from tests.nested_runs import NESTED_RUN_OPTIONS
 
 
@@ -28,10 +28,8 @@ class NotACluster(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def web_page():
-    server = HTTPServer(("127.0.0.1", 0), NotACluster)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(NotACluster) as url:
+        yield url
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ NAMED: dict[str, Any] = {
     "allow_no_indices": True, "allow_no_match": True, "force": True, "verbose": True,
     "exclude_generated": True, "defer_validation": False, "wait_for_checkpoint": False,
     "rest_total_hits_as_int": False, "typed_keys": True, "filter_path": ["acknowledged"],
-    "error_trace": True, "human": True, "pretty": True, "from_": 0,
+    "error_trace": True, "human": True, "pretty": True,
     "cluster_manager_timeout": "30s", "cancel_after_time_interval": "1m", "search_timeout": "1m",
     "persistent": {"xpack.ml.max_lazy_ml_nodes": 1}, "transient": {"logger.org.example": "DEBUG"}, "scroll_size": 10, "stats": "group1", "docvalue_fields": "message", "_source": "message",
     "_source_excludes": "message", "_source_includes": "message", "request_cache": True,

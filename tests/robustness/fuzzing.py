@@ -14,7 +14,6 @@ from schemathesis.checks import CheckContext
 from schemathesis.core.failures import Failure
 from schemathesis.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
-from mockserver.settings import MockSettings
 from tests.robustness.descriptions import described
 
 BUG_TYPE = "mock_bug"  # the error type the mock answers when a handler raised something it did not mean to

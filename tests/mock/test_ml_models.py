@@ -172,6 +172,8 @@ def test_id_expressions():
     assert error(lambda: expand("c-*", known, False)).reason == "No known data frame analytics with id [c-*]"
     assert error(lambda: expand("a-1,missing", known, True)).reason == (
         "No known data frame analytics with id [missing]")
+    assert expand(" a-2 ", known, False) == ["a-2"]
+    assert error(lambda: expand("missing", known, True)).reason == "No known data frame analytics with id [missing]"
     assert error(lambda: expand("_all", [], False)).status == 404
     assert expand("_all", [], True) == []
 

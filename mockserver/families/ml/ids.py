@@ -33,6 +33,10 @@ def expand(expression: str, known: Collection[str], allow_no_match: bool) -> lis
         if not known and not allow_no_match:
             raise missing("*")
         return sorted(known)
+    if len(parts) == 1 and "*" not in parts[0]:  # one explicit id, the usual case (a stop, a get of one job)
+        if parts[0] not in known:
+            raise missing(parts[0])
+        return parts
     found: set[str] = set()
     unmatched = []
     for part in parts:

@@ -5,11 +5,10 @@ import json
 import pytest
 from jsonschema import Draft202012Validator
 
-from conformance.cli import main
 from conformance.coverage import coverage
 from conformance.lint import lint
 from conformance.paths import ROOT, SCENARIOS, SCHEMAS, SOURCES_DIR_VARIABLE, sources_dir
-from tests.nested_runs import NESTED_RUN_OPTIONS
+from tests.nested_runs import stopcheck_run
 
 FAMILIES = sorted(p.name for p in SCENARIOS.iterdir() if p.is_dir())
 
@@ -43,7 +42,7 @@ def test_every_scenario_passes_against_the_mock(tmp_path, capsys):
     one process: on the mock's virtual clock the scenarios take a few seconds, less than pytest-xdist workers take
     to start (the whole suite under xdist is `test_specs_on_other_targets`, and the plugin's own tests run it under
     xdist too)."""
-    code = main(["run", "--report-dir", str(tmp_path), "--", "-n", "0", *NESTED_RUN_OPTIONS])
+    code = stopcheck_run("--report-dir", tmp_path)
     results = json.loads((tmp_path / "results.json").read_text())
     failures = [s["failure"]["message"] for s in results["scenarios"] if s["outcome"] in ("failed", "error")]
     assert failures == [] and code == 0, capsys.readouterr().out[-3000:]

@@ -13,11 +13,10 @@ import json
 
 import pytest
 
-from conformance.cli import main
 from conformance.discovery import scenario_files
 from conformance.loader import load_scenario
 from conformance.paths import ROOT, SCENARIOS
-from tests.nested_runs import NESTED_RUN_OPTIONS
+from tests.nested_runs import stopcheck_run
 
 MOCK_ONLY = {
     "tasks.cancel.not-cancellable": "a client must hold a blocking request while the runner sends others",
@@ -30,7 +29,7 @@ def test_every_elasticsearch_scenario_runs_on_a_target_that_is_not_the_bundled_m
                                                                                     monkeypatch):
     monkeypatch.chdir(ROOT)
     target = start_mock(time_scale=TIME_SCALE).url
-    code = main(["run", "--target", target, "--report-dir", str(tmp_path), "--", "-n", "0", *NESTED_RUN_OPTIONS])
+    code = stopcheck_run("--target", target, "--report-dir", tmp_path)
     results = json.loads((tmp_path / "results.json").read_text())
     elasticsearch = {s.id: s for s in map(load_scenario, scenario_files([SCENARIOS]))
                      if s.requires.flavour == "elasticsearch"}

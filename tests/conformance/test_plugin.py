@@ -5,13 +5,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conformance.cli import main
 from conformance.discovery import is_scenario_file
 from conformance.paths import ROOT, SCENARIOS
 from conformance.targets.http import HttpTarget
 from mockserver.families.rollup.models import RollupJobs
 from tests.conformance.conftest import results, run, scenario_folder
-from tests.nested_runs import NESTED_RUN_OPTIONS
+from tests.nested_runs import NESTED_RUN_OPTIONS, stopcheck_run
 
 
 def test_scenarios_pass_and_every_output_is_written(pytester, rollup_dir):
@@ -176,8 +175,7 @@ def test_plain_pytest_and_stopcheck_run_write_the_same_files(tmp_path, monkeypat
     monkeypatch.chdir(ROOT)
     assert pytest.main([str(scenario), "-p", "no:cacheprovider", "-q", "--stopcheck-report-dir",
                         str(tmp_path / "plain"), *NESTED_RUN_OPTIONS]) == 0
-    assert main(["run", str(scenario), "--report-dir", str(tmp_path / "cli"),
-                 "--", "-n", "0", "-q", *NESTED_RUN_OPTIONS]) == 0
+    assert stopcheck_run(scenario, "--report-dir", tmp_path / "cli", quiet=True) == 0
     plain, cli = results(tmp_path / "plain"), results(tmp_path / "cli")
     assert sorted(p.name for p in (tmp_path / "plain").iterdir()) == ["coverage.txt", "junit.xml", "results.json"]
     assert sorted(p.name for p in (tmp_path / "cli").iterdir()) == ["coverage.txt", "junit.xml", "results.json"]

@@ -7,10 +7,9 @@ import shutil
 
 import pytest
 
-from conformance.cli import main
 from conformance.coverage import coverage
 from conformance.paths import SCENARIOS
-from tests.nested_runs import NESTED_RUN_OPTIONS
+from tests.nested_runs import stopcheck_run
 
 PRIVILEGE_SENTENCE = re.compile(r"privilege|built-in role", re.IGNORECASE)
 VERSIONS = "mock+security:elasticsearch@7.10.2,7.17.0,8.17.0,9.1.0"
@@ -27,8 +26,7 @@ def test_every_privilege_sentence_passes_against_the_secured_mock(tmp_path):
     assert len(rows) >= 3 and all(row.scenarios for row in rows), [r.sentence.quote for r in rows]
     scenario_ids = {sid for row in rows for sid in row.scenarios}
     files = [str(p) for p in SCENARIOS.rglob("*.yaml") if p.name == "privileges.yaml"]
-    code = main(["run", *files, "--target", VERSIONS, "--report-dir", str(tmp_path), "--", "-n", "0", "-q",
-                 *NESTED_RUN_OPTIONS])
+    code = stopcheck_run(*files, "--target", VERSIONS, "--report-dir", tmp_path, quiet=True)
     results = json.loads((tmp_path / "results.json").read_text())
     outcomes = {(s["id"], s["target"]): s["outcome"] for s in results["scenarios"]}
     assert code == 0, {k: v for k, v in outcomes.items() if v != "passed"}
@@ -44,7 +42,7 @@ def test_the_secured_mock_refuses_what_a_secured_cluster_refuses(tmp_path):
     scenario.parent.mkdir(parents=True)
     scenario.write_text(wrong)
     shutil.copy(SCENARIOS / "rollup" / "library.yaml", scenario.parent)
-    code = main(["run", str(scenario), "--target", "mock+security:elasticsearch", "--report-dir",
-                 str(tmp_path / "reports"), "--", "-n", "0", "-q", *NESTED_RUN_OPTIONS])
+    code = stopcheck_run(scenario, "--target", "mock+security:elasticsearch", "--report-dir", tmp_path / "reports",
+                         quiet=True)
     record = json.loads((tmp_path / "reports" / "results.json").read_text())["scenarios"][0]
     assert code == 1 and record["outcome"] == "failed" and "status: expected 403, got 200" in record["reason"]

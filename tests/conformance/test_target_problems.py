@@ -7,12 +7,11 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 import trustme
 
-from conformance.cli import main
 from conformance.paths import SCENARIOS
 from mockserver.server import MockServer
 from tests.conformance.conftest import results, run
 from tests.http_servers import serving
-from tests.nested_runs import NESTED_RUN_OPTIONS
+from tests.nested_runs import stopcheck_run
 
 
 class NotACluster(BaseHTTPRequestHandler):
@@ -72,8 +71,8 @@ def test_a_target_that_cannot_be_used_is_one_clear_error_and_exit_code_2(pyteste
 
 
 def test_stopcheck_run_exits_2_when_its_only_target_cannot_be_used(tmp_path):
-    code = main(["run", str(SCENARIOS / "rollup" / "stop_missing_job.yaml"), "--target", "http://127.0.0.1:1",
-                 "--report-dir", str(tmp_path), "--", "-n", "0", "-q", *NESTED_RUN_OPTIONS])
+    code = stopcheck_run(SCENARIOS / "rollup" / "stop_missing_job.yaml", "--target", "http://127.0.0.1:1",
+                         "--report-dir", tmp_path, quiet=True)
     assert code == 2
     document = results(tmp_path)
     assert document["scenarios"] == [] and document["targets"]["127.0.0.1:1"]["problem"]

@@ -13,7 +13,7 @@ from conformance.cli import main
 from conformance.paths import SCENARIOS
 from conformance.reporting.results import load_results
 from mockserver.families.rollup.models import RollupJobs
-from tests.nested_runs import NESTED_RUN_OPTIONS
+from tests.nested_runs import stopcheck_run
 
 SCENARIO_FILES = [SCENARIOS / "rollup" / "stop_missing_job.yaml", SCENARIOS / "rollup" / "stop_stopped_job.yaml",
                   SCENARIOS / "opensearch_rollup" / "get.yaml"]
@@ -36,8 +36,7 @@ def _command(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int
 def _run(report_dir: Path, *targets: str, files: list[Path] = SCENARIO_FILES) -> Path:
     """`stopcheck run` in this process."""
     options = [option for target in targets for option in ("--target", target)]
-    main(["run", *map(str, files), *options, "--report-dir", str(report_dir), "--", "-n", "0", "-q",
-          *NESTED_RUN_OPTIONS])
+    stopcheck_run(*files, *options, "--report-dir", report_dir, quiet=True)
     return report_dir / "results.json"
 
 

@@ -23,6 +23,7 @@ import tracemalloc
 from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
 
+from aiohttp.payload import Payload
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from mockserver.cluster import Cluster
@@ -47,8 +48,8 @@ class Mock:
         self.router = Router(self.cluster.routes())
         self.renderer = Renderer(self.cluster)
 
-    async def __call__(self, method: str, path: str, body: Any = None, status: int = 200) -> bytes:
-        """The answer's body as the server would send it."""
+    async def __call__(self, method: str, path: str, body: Any = None, status: int = 200) -> None:
+        """Make and send the answer, as the server would, to a socket that takes anything at once."""
         path, _, query = path.partition("?")
         params = dict(pair.split("=", 1) for pair in query.split("&")) if query else {}
         raw = json.dumps(body).encode() if body is not None else b""
@@ -57,7 +58,18 @@ class Mock:
         response = self.renderer.render(request, reply, warnings, compatible)
         if response.status != status:
             raise AssertionError(f"{method} {path}: {response.status} {response.body!r}")
-        return response.body
+        if isinstance(response.body, Payload):
+            await response.body.write(DISCARD)
+
+
+class Discard:
+    """A socket that takes every chunk at once."""
+
+    async def write(self, chunk: bytes) -> None:
+        pass
+
+
+DISCARD = Discard()
 
 
 CREATIONS: dict[str, Callable[[Mock, int], Any]] = {

@@ -7,13 +7,14 @@ import logging
 import re
 from typing import Any
 
-from aiohttp import HttpVersion11, web
+from aiohttp import HttpVersion11, payload, web
+from aiohttp.abc import AbstractStreamWriter
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from mockserver.cluster import Cluster
 from mockserver.errors import ApiError, MediaTypeHeader, StatusError
 from mockserver.routing import Reply, Request, Router
-from mockserver.xcontent import compact_json, pretty_json
+from mockserver.xcontent import Encoded, compact_json, pretty_json
 
 log = logging.getLogger("mockserver")
 _COMPATIBLE = re.compile(r"compatible-with=(\d+)")
@@ -134,8 +135,11 @@ class Renderer:
             headers = self._headers(reply, warnings)
             headers.append(("Content-Type", "text/plain; charset=UTF-8"))
             return web.Response(status=reply.status, body=reply.body.encode(), headers=headers)
+        body: bytes | EncodedPayload
         if request.query.get("pretty", "false") != "false":
             body = pretty_json(reply.body)
+        elif isinstance(reply.body, Encoded):
+            body = EncodedPayload(reply.body)
         else:
             body = reply.compact if reply.compact is not None else compact_json(reply.body)
         if compatible is None and not warnings and not reply.headers:
@@ -154,3 +158,18 @@ class Renderer:
         if warnings:
             headers.append(("Warning", ", ".join(f'299 {self._warning_source} "{w}"' for w in warnings)))
         return headers
+
+
+class EncodedPayload(payload.Payload):
+    """An `Encoded` answer, sent chunk by chunk as its parts are joined (with chunked transfer encoding, as its
+    length is not counted in advance); the writer waits for the socket whenever it holds more than 64 KB."""
+
+    def __init__(self, encoded: Encoded) -> None:
+        super().__init__(encoded)
+
+    async def write(self, writer: AbstractStreamWriter) -> None:
+        for chunk in self._value.chunks():
+            await writer.write(chunk)
+
+    def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
+        return self._value.compact.decode(encoding, errors)

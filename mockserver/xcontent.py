@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from mockserver.errors import ApiError, IllegalArgument, XContentParseError
 from mockserver.timevalue import TimeValue
@@ -25,12 +24,33 @@ _COMPACT = json.JSONEncoder(separators=(",", ":"))
 _PRETTY = json.JSONEncoder(indent=2)
 
 
-@dataclass(frozen=True, slots=True)
-class Encoded:
-    """A JSON answer already encoded as `compact_json` would encode it: for answers too large to build as Python
-    objects first (a listing of every task)."""
+# The size from which an answer made in chunks (`Encoded`) starts a new one: under glibc's mmap threshold, so that
+# a chunk reuses the memory of the one sent before it.
+CHUNK_BYTES = 32 * 1024
 
-    compact: bytes
+
+class Encoded:
+    """A JSON answer already encoded as `compact_json` would encode it, made chunk by chunk as it is sent: for
+    answers too large to build as Python objects first, or to hold in one block (a listing of every job). `make`
+    yields its chunks (of about `CHUNK_BYTES` each) and is called again each time the answer is read."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make: Callable[[], Iterator[bytes]]) -> None:
+        self._make = make
+
+    @classmethod
+    def whole(cls, compact: bytes) -> Encoded:
+        """An answer in one block."""
+        return cls(lambda: iter((compact,)))
+
+    def chunks(self) -> Iterator[bytes]:
+        return self._make()
+
+    @property
+    def compact(self) -> bytes:
+        """The whole answer in one block."""
+        return b"".join(self._make())
 
 
 def compact_json(value: Any) -> bytes:

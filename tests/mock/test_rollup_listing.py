@@ -1,6 +1,6 @@
 """What listing rollup jobs shares between jobs and requests: one status per state, and counters that are replaced
-(with their JSON) as they move, so that jobs that never ran share them and an answer already made keeps what it
-said."""
+(with their JSON) as they move, so that jobs that never ran share them; and how a listing is written as it is
+sent, chunk by chunk."""
 
 import json
 
@@ -8,6 +8,7 @@ import pytest
 
 from mockserver.families.rollup.indexer import SECONDS_PER_DOCUMENT
 from mockserver.families.rollup.models import IndexerState
+from mockserver.xcontent import CHUNK_BYTES
 from tests.mock.test_rollup_model import CONFIG, make_cluster
 
 
@@ -55,11 +56,37 @@ def test_counters_are_encoded_as_they_move_and_shared_by_jobs_that_never_ran():
     _, clock, jobs = make_cluster()
     jobs.put("a", CONFIG)
     jobs.put("b", CONFIG)
-    first = jobs.listing("_all")
     assert jobs.job("a").stats_json is jobs.job("b").stats_json
     jobs.start("a")
     clock.advance(5 * SECONDS_PER_DOCUMENT)
     a = jobs.job("a")
     assert json.loads(a.stats_json) == a.stats and a.stats["documents_processed"] == 5
-    assert json.loads(first.compact)["jobs"][0]["stats"]["trigger_count"] == 0
-    assert listed(jobs)["b"]["stats"] == json.loads(first.compact)["jobs"][1]["stats"]
+    assert listed(jobs)["a"]["stats"] == a.stats and listed(jobs)["b"]["stats"]["trigger_count"] == 0
+
+
+def test_a_listing_names_the_jobs_of_its_request_each_as_it_is_when_written():
+    """The answer is written as it is sent: the jobs are those there were when it was asked for, each with the
+    state and counters it has when its part is written."""
+    _, clock, jobs = make_cluster()
+    jobs.put("a", CONFIG)
+    jobs.put("b", CONFIG)
+    answer = jobs.listing("_all")
+    jobs.put("c", CONFIG)
+    jobs.start("a")
+    clock.advance(5 * SECONDS_PER_DOCUMENT)
+    jobs.job("a")  # catches up with the clock
+    written = {job["config"]["id"]: job for job in json.loads(answer.compact)["jobs"]}
+    assert list(written) == ["a", "b"]
+    assert written["a"]["stats"]["documents_processed"] == 5 and written["a"]["status"]["job_state"] == "started"
+
+
+def test_a_large_listing_is_written_in_chunks_of_bounded_size():
+    _, _, jobs = make_cluster()
+    for i in range(200):
+        jobs.put(f"job-{i:03}", CONFIG)
+    answer = jobs.listing("_all")
+    chunks = list(answer.chunks())
+    largest_job = max(len(job.config_json) + len(job.stats_json) for job in jobs.jobs.values()) + 100
+    assert len(chunks) > 1 and all(len(chunk) < CHUNK_BYTES + largest_job for chunk in chunks)
+    assert b"".join(chunks) == answer.compact
+    assert [job["config"]["id"] for job in json.loads(answer.compact)["jobs"]] == sorted(jobs.jobs)

@@ -13,6 +13,7 @@ import pytest
 
 from mockserver.families.rollup.indexer import SECONDS_PER_DOCUMENT
 from mockserver.families.rollup.models import RollupJob, RollupJobs
+from mockserver.xcontent import CHUNK_BYTES
 
 VERSIONS = ["7.17.0", "8.14.0", "8.17.0"]
 SOURCE = "sens\u00f6r"
@@ -108,3 +109,17 @@ def test_the_jobs_in_the_fixture_cover_each_state_and_moved_counters(mock):
     assert {job_id: job.state.value for job_id, job in jobs.items()} == {
         "plain": "stopped", "busy": "indexing", "halting": "stopping", "caf\u00e9": "stopped"}
     assert jobs["busy"].stats["pages_processed"] == 1 and jobs["plain"].stats["trigger_count"] == 0
+
+
+def test_a_listing_of_many_jobs_is_sent_in_chunks_byte_for_byte(start_mock):
+    server = start_mock(clock="manual")
+    raw_call(server, "PUT", f"/{SOURCE}", {"mappings": MAPPINGS})
+    raw_call(server, "PUT", "/legacy_rollup", {"mappings": {"_meta": {"_rollup": {}}}})
+    for i in range(120):
+        raw_call(server, "PUT", f"/_rollup/job/many-{i:03}", {**RICH, "rollup_index": f"rollup-{i:03}"})
+    request = urllib.request.Request(server.url + "/_rollup/job/_all")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers["Transfer-Encoding"] == "chunked"
+        answer = response.read()
+    assert len(answer) > 2 * CHUNK_BYTES
+    assert answer == encoded(expected_answer(server, "/_all"), False)

@@ -162,5 +162,5 @@ def test_a_single_task_renders_as_its_place_in_a_listing(mock):
 def test_an_encoded_answer_renders_like_its_document():
     document = {"b": [1, 2.5, 1e-06, None, True], "a": {"\u00e9": "\U0001f600 \"x\""}, "c": {}}
     compact = compact_json(document)
-    assert compact_json(Encoded(compact)) is compact
-    assert pretty_json(Encoded(compact)) == pretty_json(document)
+    assert compact_json(Encoded.whole(compact)) is compact
+    assert pretty_json(Encoded.whole(compact)) == pretty_json(document)

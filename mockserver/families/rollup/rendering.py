@@ -1,17 +1,19 @@
 """How rollup jobs render: `GetRollupJobsAction.Response`, a `JobWrapper` (config, status, stats) per job.
 
-A listing may hold every job of the cluster: it is written job by job into one buffer from parts encoded in
-advance (each job's config and counters, `job.RollupJob`; each state's status, here), so that its peak memory is
-the answer's bytes rather than a tree of Python objects as well."""
+A listing may hold every job of the cluster: it is made of parts encoded in advance (each job's config and
+counters, `job.RollupJob`; each state's status, here), which are only joined, a few at a time, as the answer is
+sent. Its peak memory is then a list of references rather than a tree of Python objects or the answer's bytes in
+one block."""
 
 from __future__ import annotations
 
 import io
-from typing import Any, Iterable
+from functools import partial
+from typing import Any, Iterator
 
 from mockserver.families.rollup.job import IndexerState, RollupJob
 from mockserver.version import Version
-from mockserver.xcontent import Encoded, compact_json
+from mockserver.xcontent import CHUNK_BYTES, Encoded, compact_json
 
 
 def status_document(state: IndexerState, version: Version) -> dict[str, Any]:
@@ -31,10 +33,13 @@ class JobsWriter:
         self._after_config = {state: b',"status":%s,"stats":' % compact_json(status_document(state, version))
                               for state in IndexerState}
 
-    def __call__(self, jobs: Iterable[RollupJob]) -> Encoded:
+    def __call__(self, jobs: list[RollupJob]) -> Encoded:
+        return Encoded(partial(self._chunks, jobs))
+
+    def _chunks(self, jobs: list[RollupJob]) -> Iterator[bytes]:
         after_config = self._after_config
         out = io.BytesIO()
-        write = out.write
+        write, tell = out.write, out.tell
         write(b'{"jobs":[')
         opening = b'{"config":'
         for job in jobs:
@@ -44,5 +49,9 @@ class JobsWriter:
             write(job.stats_json)
             write(b"}")
             opening = b',{"config":'
+            if tell() >= CHUNK_BYTES:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
         write(b"]}")
-        return Encoded(out.getvalue())
+        yield out.getvalue()

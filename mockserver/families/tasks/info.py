@@ -133,7 +133,7 @@ def grouped(by_node: Mapping[str, Sequence[Task]], info: TaskRenderer, group_by:
         out.write(b'"nodes":')
         _write_by_nodes(out, by_node, info, nodes)
     out.write(b"}")
-    return Encoded(out.getvalue())
+    return Encoded.whole(out.getvalue())
 
 
 def _write_by_nodes(out: io.BytesIO, by_node: Mapping[str, Sequence[Task]], info: TaskRenderer,

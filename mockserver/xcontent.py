@@ -8,9 +8,10 @@ closing bracket, by path (a tuple of keys and array indices). `ObjectReader` rea
 
 from __future__ import annotations
 
+import io
 import json
 from bisect import bisect_right
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from mockserver.errors import ApiError, IllegalArgument, XContentParseError
 from mockserver.timevalue import TimeValue
@@ -27,6 +28,33 @@ _PRETTY = json.JSONEncoder(indent=2)
 # The size from which an answer made in chunks (`Encoded`) starts a new one: under glibc's mmap threshold, so that
 # a chunk reuses the memory of the one sent before it.
 CHUNK_BYTES = 32 * 1024
+
+
+class ChunkBuffer:
+    """Where an answer is written chunk by chunk: `write` and `tell` are `io.BytesIO`'s own (for hot loops, which
+    `take` a chunk once `tell()` reaches `CHUNK_BYTES`); `take` returns what was written since the last take."""
+
+    def __init__(self) -> None:
+        self._buffer = io.BytesIO()
+        self.write = self._buffer.write
+        self.tell = self._buffer.tell
+
+    def take(self) -> bytes:
+        chunk = self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return chunk
+
+
+def chunked(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """Consecutive pieces of an answer joined into chunks of about `CHUNK_BYTES`."""
+    buffer = ChunkBuffer()
+    write, tell = buffer.write, buffer.tell
+    for piece in pieces:
+        write(piece)
+        if tell() >= CHUNK_BYTES:
+            yield buffer.take()
+    yield buffer.take()
 
 
 class Encoded:

@@ -7,13 +7,12 @@ one block."""
 
 from __future__ import annotations
 
-import io
 from functools import partial
 from typing import Any, Iterator
 
 from mockserver.families.rollup.job import IndexerState, RollupJob
 from mockserver.version import Version
-from mockserver.xcontent import CHUNK_BYTES, Encoded, compact_json
+from mockserver.xcontent import CHUNK_BYTES, ChunkBuffer, Encoded, compact_json
 
 
 def status_document(state: IndexerState, version: Version) -> dict[str, Any]:
@@ -38,11 +37,11 @@ class JobsWriter:
 
     def _chunks(self, jobs: list[RollupJob]) -> Iterator[bytes]:
         after_config = self._after_config
-        out = io.BytesIO()
-        write, tell = out.write, out.tell
+        buffer = ChunkBuffer()
+        write, tell = buffer.write, buffer.tell
         write(b'{"jobs":[')
         opening = b'{"config":'
-        for job in jobs:
+        for job in jobs:  # its five parts written one by one: joining them first, or yielding each, costs twice
             write(opening)
             write(job.config_json)
             write(after_config[job.state])
@@ -50,8 +49,6 @@ class JobsWriter:
             write(b"}")
             opening = b',{"config":'
             if tell() >= CHUNK_BYTES:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
+                yield buffer.take()
         write(b"]}")
-        yield out.getvalue()
+        yield buffer.take()

@@ -1,22 +1,21 @@
 """How tasks render: `TaskInfo`, `TaskResult` and the list/cancel response groupings.
 
-A list or cancel answer may hold every task of the cluster: it is written task by task as compact JSON into one
-buffer, so that its peak memory is the answer's bytes rather than a tree of Python objects as well."""
+A list or cancel answer may hold every task of the cluster: it is written task by task as compact JSON as it is
+sent, in chunks, so that it is never held as a tree of Python objects, nor as its bytes in one block."""
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import chain
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from mockserver.errors import ApiError, IllegalArgument
 from mockserver.families.tasks.model import Task
 from mockserver.nodes import Node
 from mockserver.timevalue import TimeValue
-from mockserver.xcontent import Encoded, compact_json
+from mockserver.xcontent import Encoded, chunked, compact_json
 
 GROUPINGS = ("nodes", "parents", "none")
 _BOOLEAN = (b"false", b"true")  # by a bool's value
@@ -113,47 +112,49 @@ def check_grouping(group_by: str) -> None:
 def grouped(by_node: Mapping[str, Sequence[Task]], info: TaskRenderer, group_by: str, nodes: Iterable[Node], *,
             node_failures: Sequence[ApiError] = (), task_failures: Sequence[dict[str, Any]] = ()) -> Encoded:
     """A list or cancel response in the requested grouping (`ListTasksResponse`), from the tasks of each node in
-    the order of their ids, each as `info` renders it."""
-    tasks = chain.from_iterable(by_node.values())  # for the groupings that ignore nodes
-    out = io.BytesIO()
-    out.write(b"{")
+    the order of their ids, each as `info` renders it when its part of the answer is written."""
+    return Encoded(lambda: chunked(_pieces(by_node, info, group_by, nodes, node_failures, task_failures)))
+
+
+def _pieces(by_node: Mapping[str, Sequence[Task]], info: TaskRenderer, group_by: str, nodes: Iterable[Node],
+            node_failures: Sequence[ApiError], task_failures: Sequence[dict[str, Any]]) -> Iterator[bytes]:
+    yield b"{"
     if task_failures:
-        out.write(b'"task_failures":%s,' % compact_json(list(task_failures)))
+        yield b'"task_failures":%s,' % compact_json(list(task_failures))
     if node_failures:
-        out.write(b'"node_failures":%s,' % compact_json([failure.cause() for failure in node_failures]))
+        yield b'"node_failures":%s,' % compact_json([failure.cause() for failure in node_failures])
+    tasks = chain.from_iterable(by_node.values())  # for the groupings that ignore nodes
     if group_by == "none":
-        out.write(b'"tasks":[')
+        yield b'"tasks":['
         for i, task in enumerate(tasks):
-            out.write(b"," + info(task) if i else info(task))
-        out.write(b"]")
+            yield b"," + info(task) if i else info(task)
+        yield b"]"
     elif group_by == "parents":
-        out.write(b'"tasks":')
-        _write_by_parents(out, tasks, info)
+        yield b'"tasks":'
+        yield from _by_parents(tasks, info)
     else:
-        out.write(b'"nodes":')
-        _write_by_nodes(out, by_node, info, nodes)
-    out.write(b"}")
-    return Encoded.whole(out.getvalue())
+        yield b'"nodes":'
+        yield from _by_nodes(by_node, info, nodes)
+    yield b"}"
 
 
-def _write_by_nodes(out: io.BytesIO, by_node: Mapping[str, Sequence[Task]], info: TaskRenderer,
-                    nodes: Iterable[Node]) -> None:
+def _by_nodes(by_node: Mapping[str, Sequence[Task]], info: TaskRenderer, nodes: Iterable[Node]) -> Iterator[bytes]:
     """The nodes with tasks: the cluster's nodes in their order, then the nodes that left the cluster (by their
     lowest task id)."""
     known = {node.id: node for node in nodes}
     rank = {node_id: i for i, node_id in enumerate(known)}
     listed = [node_id for node_id, node_tasks in by_node.items() if node_tasks]
-    out.write(b"{")
+    yield b"{"
     for n, node_id in enumerate(sorted(listed, key=lambda node_id: (rank.get(node_id, len(rank)),
                                                                        by_node[node_id][0].id))):
         header = compact_json(_node_header(known.get(node_id)))
         key = compact_json(node_id)
-        out.write(b'%s%s:%s%s"tasks":{' % (b"," if n else b"", key, header[:-1], b"," if len(header) > 2 else b""))
+        yield b'%s%s:%s%s"tasks":{' % (b"," if n else b"", key, header[:-1], b"," if len(header) > 2 else b"")
         task_key = key[:-1]  # each task's key is `<node id>:<task id>`
         for i, task in enumerate(by_node[node_id]):
-            out.write(b'%s%s:%d":%s' % (b"," if i else b"", task_key, task.id, info(task)))
-        out.write(b"}}")
-    out.write(b"}")
+            yield b'%s%s:%d":%s' % (b"," if i else b"", task_key, task.id, info(task))
+        yield b"}}"
+    yield b"}"
 
 
 def _node_header(node: Node | None) -> dict[str, Any]:
@@ -167,7 +168,7 @@ def _node_header(node: Node | None) -> dict[str, Any]:
     return header
 
 
-def _write_by_parents(out: io.BytesIO, tasks: Iterable[Task], info: TaskRenderer) -> None:
+def _by_parents(tasks: Iterable[Task], info: TaskRenderer) -> Iterator[bytes]:
     """Tasks under their parents (in `children`, after the task's own fields); a task whose parent is not in the
     result is top level."""
     present = {task.task_id: task for task in tasks}
@@ -180,20 +181,20 @@ def _write_by_parents(out: io.BytesIO, tasks: Iterable[Task], info: TaskRenderer
         else:
             children.setdefault(parent, []).append(task)
 
-    def write(task: Task) -> None:
+    def family(task: Task) -> Iterator[bytes]:
         rendered = info(task)
         if task not in children:
-            out.write(rendered)
+            yield rendered
             return
-        out.write(rendered[:-1] + b',"children":[')
+        yield rendered[:-1] + b',"children":['
         for i, child in enumerate(children[task]):
             if i:
-                out.write(b",")
-            write(child)
-        out.write(b"]}")
+                yield b","
+            yield from family(child)
+        yield b"]}"
 
-    out.write(b"{")
+    yield b"{"
     for i, task in enumerate(top):
-        out.write(b'%s%s:' % (b"," if i else b"", compact_json(str(task.task_id))))
-        write(task)
-    out.write(b"}")
+        yield b'%s%s:' % (b"," if i else b"", compact_json(str(task.task_id)))
+        yield from family(task)
+    yield b"}"

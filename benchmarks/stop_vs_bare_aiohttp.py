@@ -1,21 +1,21 @@
-"""Prints the mock's throughput and p99 latency on the stop endpoints next to a bare aiohttp handler's, in pairs of
-rounds run back to back.
+"""Prints the mock's throughput and p99 latency on the stop endpoints next to a bare aiohttp handler's, both loaded
+at the same time, round after round.
 
-Each server runs in its own process pinned to one core; wrk (Debian package `wrk`) loads it from another core with
-32 connections. After a warm-up of each (not counted), the bare handler and the mock are loaded in turn, `--rounds`
-pairs per endpoint, the order alternating from pair to pair (bare first, then mock first) so that neither is always
-the one meeting a change in the machine's other work. Each pair gives the mock's ratios to the bare handler: req/s,
-p99 latency and server CPU time per request (from /proc).
+Both servers run in their own processes pinned to the same core, and two wrk processes (Debian package `wrk`) load
+them at once from another core, 32 connections each. The servers then share their core as the kernel shares it
+between any two busy processes, so whatever slows the machine down (this VM's speed swings by a third within
+minutes) slows both alike, and their req/s ratio is the ratio of what a request costs each. Loading them in turn
+instead compared rounds a few seconds apart: a bare handler against itself then gave pairs from x0.5 to x2.4.
+`--control` loads a second bare handler in place of the mock, to show how far the method itself spreads.
 
-On a shared machine the other work decides a round's p99 more than either server does (a bare handler against
-itself gives pairs from x0.5 to x2.4 when other work takes a core). So each round also measures the CPU the rest of
-the machine used meanwhile (all cores' busy time from /proc/stat, less the server's, wrk's and this script's); a pair
-in which either round saw more than `--quiet` cores of it is run again, up to `--attempts` times in all, and its run
-with the least other work counts. Printed: every pair with its time, the machine's load (1-minute average), its other
-work and which run counted; the median of the pairs' ratios, and the worst. The goal holds when every pair meets it.
+Each round also measures the CPU the rest of the machine used meanwhile (all cores' busy time from /proc/stat, less
+the servers', wrk's and this script's); a round in which it was above `--quiet` cores is run again, up to
+`--attempts` times in all, and its run with the least other work counts. Printed: every round with its time, the
+machine's load (1-minute average), its other work and which run counted; the median of the rounds' ratios, and the
+worst. The goal holds when every round meets it.
 
 Usage: python benchmarks/stop_vs_bare_aiohttp.py [--seconds 5] [--rounds 5] [--warm-up 2] [--quiet 0.2]
-       [--attempts 3] [--connections 32] [--server-cpu 0] [--load-cpu 1]
+       [--attempts 3] [--connections 32] [--server-cpu 0] [--load-cpu 1] [--control]
 All traffic stays on 127.0.0.1.
 """
 
@@ -68,28 +68,29 @@ class Load:
     requests_per_second: float
     p99_ms: float
     cpu_us_per_request: float
-    other_cores: float  # the CPU the rest of the machine used meanwhile, in cores (0: nothing else ran)
 
 
 @dataclass(frozen=True)
 class CpuTimes:
-    """CPU seconds used so far by a server, by this script and the children it waited for (wrk), and by the whole
-    machine; and the wall time they were read at."""
+    """CPU seconds used so far by each server, by this script and the children it waited for (wrk), and by the
+    whole machine; and the wall time they were read at."""
 
-    server: float
+    servers: dict[str, float]
     ours: float
     machine: float
     wall: float
 
     @classmethod
-    def read(cls, server_pid: int) -> "CpuTimes":
+    def read(cls, server_pids: dict[str, int]) -> "CpuTimes":
         own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         ours = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-        return cls(cpu_seconds(server_pid), ours, machine_busy_seconds(), time.monotonic())
+        return cls({kind: cpu_seconds(pid) for kind, pid in server_pids.items()}, ours, machine_busy_seconds(),
+                   time.monotonic())
 
     def other_cores(self, before: "CpuTimes") -> float:
-        """How many cores, on average since `before`, the machine spent on anything but the server and us."""
-        other = (self.machine - before.machine) - (self.server - before.server) - (self.ours - before.ours)
+        """How many cores, on average since `before`, the machine spent on anything but the servers and us."""
+        servers = sum(self.servers[kind] - before.servers[kind] for kind in self.servers)
+        other = (self.machine - before.machine) - servers - (self.ours - before.ours)
         return max(other, 0) / (self.wall - before.wall)
 
 
@@ -147,42 +148,48 @@ def prepare_mock(url: str) -> None:
     http.request("PUT", f"{url}/bench-rollup", body=json.dumps({"mappings": {"_meta": {"_rollup": {}}}}),
                  headers=headers)
     http.request("PUT", f"{url}/_rollup/job/bench", body=json.dumps(JOB), headers=headers)
-    http.request("PUT", f"{url}/bench-dfa-source", body=json.dumps({"mappings": {"properties": {"x": {"type": "double"}}}}),
-                 headers=headers)
+    http.request("PUT", f"{url}/bench-dfa-source", headers=headers,
+                 body=json.dumps({"mappings": {"properties": {"x": {"type": "double"}}}}))
     http.request("PUT", f"{url}/_ml/data_frame/analytics/bench", body=json.dumps(DFA_JOB), headers=headers)
     for path in ENDPOINTS.values():
         assert http.request("POST", url + path).status == 200, path
 
 
-def wrk(url: str, seconds: int, connections: int, cpu: str, server_pid: int) -> Load:
+WRK_SCRIPT = 'wrk.method = "POST"\n'
+
+
+def load_together(urls: dict[str, str], pids: dict[str, int], seconds: int, connections: int,
+                  cpu: str) -> tuple[dict[str, Load], float]:
+    """Each server loaded by its own wrk, all at once, for `seconds`; and the cores other work used meanwhile."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write('wrk.method = "POST"\n')
+        script.write(WRK_SCRIPT)
         script.flush()
-        before = CpuTimes.read(server_pid)
-        output = subprocess.run(
-            ["taskset", "-c", cpu, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name,
-             url], capture_output=True, text=True, check=True).stdout
-        after = CpuTimes.read(server_pid)
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
-    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()
-    return Load(rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit],
-                (after.server - before.server) / requests * 1e6, after.other_cores(before))
+        before = CpuTimes.read(pids)
+        runs = {kind: subprocess.Popen(["taskset", "-c", cpu, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s",
+                                        "--latency", "-s", script.name, url], stdout=subprocess.PIPE, text=True)
+                for kind, url in urls.items()}
+        outputs = {kind: run.communicate()[0] for kind, run in runs.items()}
+        after = CpuTimes.read(pids)
+    loads = {}
+    for kind, output in outputs.items():
+        rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+        requests = int(re.search(r"(\d+) requests in", output).group(1))
+        value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()
+        loads[kind] = Load(rate, float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit],
+                           (after.servers[kind] - before.servers[kind]) / requests * 1e6)
+    return loads, after.other_cores(before)
 
 
 @dataclass(frozen=True)
-class Pair:
-    """One round of each server on one endpoint, run back to back, and when."""
+class Round:
+    """Both servers loaded at once on one endpoint, and when."""
 
     started: str  # UTC time of day
-    load: float  # the machine's 1-minute load average as the pair started
-    attempt: int  # which run of the pair this is (a disturbed pair is run again; the least disturbed run counts)
+    load: float  # the machine's 1-minute load average as the round started
+    attempt: int  # which run of the round this is (a disturbed round is run again; the least disturbed run counts)
+    other_cores: float  # the CPU the rest of the machine used meanwhile, in cores (0: nothing else ran)
     bare: Load
     mock: Load
-
-    @property
-    def other_cores(self) -> float:
-        return max(self.bare.other_cores, self.mock.other_cores)
 
     @property
     def ratios(self) -> tuple[float, float, float]:
@@ -198,46 +205,45 @@ class Pair:
 GOAL_REQUESTS, GOAL_P99 = 0.8, 1.5
 
 
-def run_pairs(urls: dict[str, str], pids: dict[str, int], args: argparse.Namespace) -> list[Pair]:
-    """`args.rounds` pairs on one endpoint, after a warm-up of each server; the order alternates from pair to pair,
-    and a pair that other work disturbed is run again (up to `args.attempts` times in all)."""
-    def load(kind: str, seconds: int) -> Load:
-        return wrk(urls[kind], seconds, args.connections, args.load_cpu, pids[kind])
+def run_rounds(urls: dict[str, str], pids: dict[str, int], args: argparse.Namespace) -> list[Round]:
+    """`args.rounds` rounds on one endpoint, after a warm-up; a round that other work disturbed is run again (up
+    to `args.attempts` times in all)."""
+    def load(seconds: int) -> tuple[dict[str, Load], float]:
+        return load_together(urls, pids, seconds, args.connections, args.load_cpu)
 
     if args.warm_up:
-        for kind in urls:
-            load(kind, args.warm_up)
-    pairs = []
-    for number in range(args.rounds):
-        order = ("bare", "mock") if number % 2 == 0 else ("mock", "bare")
-        attempts = []
-        while len(attempts) < args.attempts and not any(pair.other_cores <= args.quiet for pair in attempts):
+        load(args.warm_up)
+    rounds = []
+    for _ in range(args.rounds):
+        attempts: list[Round] = []
+        while len(attempts) < args.attempts and not any(run.other_cores <= args.quiet for run in attempts):
             started, machine_load = time.strftime("%H:%M:%S", time.gmtime()), os.getloadavg()[0]
-            loads = {kind: load(kind, args.seconds) for kind in order}
-            attempts.append(Pair(started, machine_load, len(attempts) + 1, loads["bare"], loads["mock"]))
-        pairs.append(min(attempts, key=lambda pair: pair.other_cores))
-    return pairs
+            loads, other_cores = load(args.seconds)
+            attempts.append(Round(started, machine_load, len(attempts) + 1, other_cores, loads["bare"],
+                                  loads["mock"]))
+        rounds.append(min(attempts, key=lambda run: run.other_cores))
+    return rounds
 
 
-def report(name: str, pairs: list[Pair], quiet: float) -> None:
-    print(f"\n{name}: the mock over bare aiohttp, {len(pairs)} pairs (goal in every pair: req/s >= "
-          f"{GOAL_REQUESTS:.2f}, p99 <= {GOAL_P99:.2f}); other: the cores other work used during the pair")
-    print(f"{'pair':>4} {'UTC':>8} {'load':>5} {'other':>5} {'run':>5} {'bare req/s':>10} {'p99 ms':>7} {'CPU us':>6} "
-          f"{'mock req/s':>10} {'p99 ms':>7} {'CPU us':>6}   {'req/s':>6} {'p99':>6} {'CPU':>6}")
-    for number, pair in enumerate(pairs, 1):
-        bare, mock = pair.bare, pair.mock
-        print(f"{number:>4} {pair.started:>8} {pair.load:5.2f} {pair.other_cores:5.2f} {pair.attempt:5} "
+def report(name: str, rounds: list[Round], quiet: float, other: str) -> None:
+    print(f"\n{name}: the {other} over bare aiohttp, loaded at once, {len(rounds)} rounds (goal in every round: "
+          f"req/s >= {GOAL_REQUESTS:.2f}, p99 <= {GOAL_P99:.2f}); other: the cores other work used meanwhile")
+    print(f"{'round':>5} {'UTC':>8} {'load':>5} {'other':>5} {'run':>5} {'bare req/s':>10} {'p99 ms':>7} {'CPU us':>6} "
+          f"{other + ' req/s':>10} {'p99 ms':>7} {'CPU us':>6}   {'req/s':>6} {'p99':>6} {'CPU':>6}")
+    for number, run in enumerate(rounds, 1):
+        bare, mock = run.bare, run.mock
+        print(f"{number:>5} {run.started:>8} {run.load:5.2f} {run.other_cores:5.2f} {run.attempt:5} "
               f"{bare.requests_per_second:10.0f} {bare.p99_ms:7.2f} {bare.cpu_us_per_request:6.0f} "
               f"{mock.requests_per_second:10.0f} {mock.p99_ms:7.2f} {mock.cpu_us_per_request:6.0f}   "
-              + _ratios(pair.ratios))
-    requests, p99, cpu = zip(*(pair.ratios for pair in pairs))
-    print(f"{'median of the pairs':>76}   " + _ratios((statistics.median(requests), statistics.median(p99),
-                                                         statistics.median(cpu))))
-    print(f"{'worst of the pairs':>76}   " + _ratios((min(requests), max(p99), max(cpu))))
-    missed = [str(number) for number, pair in enumerate(pairs, 1) if not pair.meets_goal]
-    disturbed = [str(number) for number, pair in enumerate(pairs, 1) if pair.other_cores > quiet]
-    print(("goal met in every pair" if not missed else f"goal missed in pair(s) {', '.join(missed)}")
-          + (f"; other work above {quiet} cores in every attempt of pair(s) {', '.join(disturbed)}" if disturbed
+              + _ratios(run.ratios))
+    requests, p99, cpu = zip(*(run.ratios for run in rounds))
+    print(f"{'median of the rounds':>77}   " + _ratios((statistics.median(requests), statistics.median(p99),
+                                                          statistics.median(cpu))))
+    print(f"{'worst of the rounds':>77}   " + _ratios((min(requests), max(p99), max(cpu))))
+    missed = [str(number) for number, run in enumerate(rounds, 1) if not run.meets_goal]
+    disturbed = [str(number) for number, run in enumerate(rounds, 1) if run.other_cores > quiet]
+    print(("goal met in every round" if not missed else f"goal missed in round(s) {', '.join(missed)}")
+          + (f"; other work above {quiet} cores in every attempt of round(s) {', '.join(disturbed)}" if disturbed
              else ""))
 
 
@@ -248,37 +254,41 @@ def _ratios(ratios: tuple[float, float, float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="length of each round (default: %(default)s)")
-    parser.add_argument("--rounds", type=int, default=5, help="pairs per endpoint (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds per endpoint (default: %(default)s)")
     parser.add_argument("--warm-up", type=int, default=2,
-                        help="seconds of load on each server per endpoint before the pairs, not counted; 0: none "
+                        help="seconds of load on the servers per endpoint before the rounds, not counted; 0: none "
                              "(default: %(default)s)")
     parser.add_argument("--quiet", type=float, default=0.2,
-                        help="the most other work, in cores, a pair may meet without being run again "
+                        help="the most other work, in cores, a round may meet without being run again "
                              "(default: %(default)s)")
     parser.add_argument("--attempts", type=int, default=3,
-                        help="runs of a pair at most, to get one that other work did not disturb "
+                        help="runs of a round at most, to get one that other work did not disturb "
                              "(default: %(default)s)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--server-cpu", default="0")
     parser.add_argument("--load-cpu", default="1")
+    parser.add_argument("--control", action="store_true",
+                        help="a second bare handler in place of the mock: the spread of the method itself")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
 
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC, {os.cpu_count()} cores, load "
           f"{os.getloadavg()[0]:.2f}, Python {platform.python_version()}, aiohttp {aiohttp.__version__}; "
-          f"rounds of {args.seconds} s, {args.connections} connections, server on CPU {args.server_cpu}, "
+          f"rounds of {args.seconds} s, {args.connections} connections a server, servers on CPU {args.server_cpu}, "
           f"wrk on CPU {args.load_cpu}", flush=True)
     ports = {"bare": free_port(), "mock": free_port()}
     bare_command = [sys.executable, "-c", BARE_SERVER, str(ports["bare"])]
-    mock_command = [sys.executable, "-m", "mockserver", "--port", str(ports["mock"])]
+    mock_command = ([sys.executable, "-c", BARE_SERVER, str(ports["mock"])] if args.control
+                    else [sys.executable, "-m", "mockserver", "--port", str(ports["mock"])])
     with (server(bare_command, args.server_cpu, ports["bare"]) as bare_pid,
           server(mock_command, args.server_cpu, ports["mock"]) as mock_pid):
-        prepare_mock(f"http://127.0.0.1:{ports['mock']}")
+        if not args.control:
+            prepare_mock(f"http://127.0.0.1:{ports['mock']}")
         pids = {"bare": bare_pid, "mock": mock_pid}
         for name, path in ENDPOINTS.items():
             urls = {kind: f"http://127.0.0.1:{port}{path}" for kind, port in ports.items()}
-            report(name, run_pairs(urls, pids, args), args.quiet)
+            report(name, run_rounds(urls, pids, args), args.quiet, "bare" if args.control else "mock")
     print(f"\nfinished {time.strftime('%H:%M:%S', time.gmtime())} UTC, load {os.getloadavg()[0]:.2f}")
 
 

@@ -37,7 +37,7 @@ DFA_JOB = {"source": {"index": "dfa-source"}, "dest": {"index": "dfa-dest"}, "an
 HEADERS = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
 # An update by query throttled to a document every ~11 days: a cancellable task that runs through any benchmark.
 SLOW_UPDATE = "/tasks-source/_update_by_query?wait_for_completion=false&requests_per_second=0.000001"
-ROUNDS = 3
+ROUNDS = 5
 
 
 class Mock:

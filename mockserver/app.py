@@ -161,11 +161,8 @@ class Renderer:
 
 
 class EncodedPayload(payload.Payload):
-    """An `Encoded` answer, sent chunk by chunk as its parts are joined (with chunked transfer encoding, as its
-    length is not counted in advance); the writer waits for the socket whenever it holds more than 64 KB."""
-
-    def __init__(self, encoded: Encoded) -> None:
-        super().__init__(encoded)
+    """An `Encoded` answer, sent chunk by chunk as it is made (with chunked transfer encoding, as its length is not
+    known in advance); the writer waits for the socket whenever it holds more than 64 KB."""
 
     async def write(self, writer: AbstractStreamWriter) -> None:
         for chunk in self._value.chunks():

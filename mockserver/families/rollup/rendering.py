@@ -1,9 +1,9 @@
 """How rollup jobs render: `GetRollupJobsAction.Response`, a `JobWrapper` (config, status, stats) per job.
 
-A listing may hold every job of the cluster: it is made of parts encoded in advance (each job's config and
-counters, `job.RollupJob`; each state's status, here), which are only joined, a few at a time, as the answer is
-sent. Its peak memory is then a list of references rather than a tree of Python objects or the answer's bytes in
-one block."""
+A listing may hold every job of the cluster: it is written as it is sent, chunk by chunk, from parts encoded in
+advance (each job's config and counters, `job.RollupJob`; each state's status, here), so that it is never held as
+a tree of Python objects, nor as its bytes in one block. It lists the jobs there were when it was asked for, each
+as it is when its chunk is made."""
 
 from __future__ import annotations
 

@@ -2,11 +2,13 @@
 jobs and tasks, side by side, and the memory each job takes.
 
 Requests go through the mock's whole request path (routing, parameters, hooks, model, errors, the answer's
-encoding) in process, without sockets, and are timed in CPU time of this process, so that the figures are the mock's own cost even on a busy
-machine. Per-job operations should cost the same at both sizes
-(ratio about 1); operations on `_all` should grow linearly (ratio <= 11 for 10x the jobs), printed with the page
-faults of their fastest run (memory the kernel had to map afresh, timed as system CPU); memory <= 2 KB a job
-(tracemalloc, in a separate pass).
+encoding) in process, without sockets, and are timed in CPU time of this process. Both sizes are built first, in
+one process, and then timed round by round in turn (the order alternating), so that a change in the machine's
+speed between minutes, which on a shared VM reaches a third, meets both sizes alike. Per-job operations should
+cost the same at both sizes (ratio about 1); operations on `_all` should grow linearly (ratio <= 11 for 10x the
+jobs). Each figure is the fastest of its rounds; each ratio is the median of the rounds' own ratios, and the
+`_all` rows give the page faults of their fastest runs (memory the kernel had to map afresh, timed as system
+CPU). Memory <= 2 KB a job (tracemalloc, in a separate pass).
 
 Usage: python benchmarks/scale.py [--sizes 10000 100000] [--samples 500] [--only tasks]
 """
@@ -18,6 +20,7 @@ import asyncio
 import gc
 import json
 import resource
+import statistics
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -107,9 +110,18 @@ class Run(NamedTuple):
 
 
 @dataclass
-class Figures:
-    per_op_us: dict[str, float]
-    all_runs: dict[str, Run]
+class Timed:
+    """One operation timed at both sizes, round by round: the runs of each size and the rounds' ratios."""
+
+    runs: dict[int, list[Run]]
+    ratios: list[float]
+
+    def best(self, size: int) -> Run:
+        return min(self.runs[size])
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
 
 
 async def prepare(mock: Mock) -> None:
@@ -124,30 +136,37 @@ def picked(table: dict[str, Any], only: tuple[str, ...]) -> dict[str, Any]:
     return {name: value for name, value in table.items() if not only or name.startswith(only)}
 
 
-async def measure(size: int, samples: int, only: tuple[str, ...] = ()) -> Figures:
-    """Create `size` jobs of each kind (timing the last `samples` creations), then time the other operations."""
-    mock, per_op, all_runs = Mock(), {}, {}
-    await prepare(mock)
+async def measure(sizes: tuple[int, int], samples: int, only: tuple[str, ...] = ()) -> dict[str, Timed]:
+    """Create as many jobs of each kind as each size says, in one mock per size (timing the last `samples`
+    creations, per job), then time the other operations on both mocks in turn."""
+    mocks = {size: Mock() for size in sizes}
+    found: dict[str, Timed] = {}
+    for mock in mocks.values():
+        await prepare(mock)
     for name, create in picked(CREATIONS, only).items():
-        for i in range(size - samples):
-            await create(mock, i)
-        started = time.process_time()
-        for i in range(size - samples, size):
-            await create(mock, i)
-        per_op[name] = (time.process_time() - started) / samples * 1e6
+        runs = {}
+        for size, mock in mocks.items():
+            for i in range(size - samples):
+                await create(mock, i)
+            runs[size] = [await timed(lambda: creations(create, mock, range(size - samples, size)), samples)]
+        found[name] = Timed(runs, [runs[sizes[1]][0].seconds / runs[sizes[0]][0].seconds])
     for name, operation in picked(PER_JOB, only).items():
-        per_op[name] = (await best_of(ROUNDS, lambda: spread(operation, mock, size, samples))).seconds / samples * 1e6
+        found[name] = await in_turn(mocks, ROUNDS, lambda mock, size: spread(operation, mock, size, samples), samples)
     for name, operation in picked(FIRST, only).items():
-        all_runs[name] = await best_of(1, lambda: operation(mock))
+        found[name] = await in_turn(mocks, 1, lambda mock, size: operation(mock))
     for name, operation in picked(ALL, only).items():
-        all_runs[name] = await best_of(ROUNDS, lambda: operation(mock))
+        found[name] = await in_turn(mocks, ROUNDS, lambda mock, size: operation(mock))
     for name, (operation, creation) in picked(RENEWED, only).items():
-        async def renew() -> None:
-            for i in range(size):
-                await CREATIONS[creation](mock, i)
+        async def renew(mock: Mock, size: int) -> None:
+            await creations(CREATIONS[creation], mock, range(size))
 
-        all_runs[name] = await best_of(ROUNDS, lambda: operation(mock), renew)
-    return Figures(per_op, all_runs)
+        found[name] = await in_turn(mocks, ROUNDS, lambda mock, size: operation(mock), renew=renew)
+    return found
+
+
+async def creations(create: Callable[[Mock, int], Any], mock: Mock, numbers: range) -> None:
+    for i in numbers:
+        await create(mock, i)
 
 
 async def spread(operation: Callable[[Mock, int], Any], mock: Mock, size: int, samples: int) -> None:
@@ -156,18 +175,29 @@ async def spread(operation: Callable[[Mock, int], Any], mock: Mock, size: int, s
         await operation(mock, i)
 
 
-async def best_of(rounds: int, run: Callable[[], Any], renew: Callable[[], Any] | None = None) -> Run:
-    """The shortest of a few runs (a collection by the garbage collector is not the mock's cost); `renew`,
-    untimed, before each run after the first."""
-    runs = []
+async def in_turn(mocks: dict[int, Mock], rounds: int, run: Callable[[Mock, int], Any], per: int = 1,
+                  renew: Callable[[Mock, int], Any] | None = None) -> Timed:
+    """`rounds` rounds of the operation on each mock in turn, the order alternating; `renew`, untimed, before each
+    run after the first. Times are per operation when a run is `per` of them."""
+    runs: dict[int, list[Run]] = {size: [] for size in mocks}
+    ratios = []
     for round_ in range(rounds):
-        if renew is not None and round_:
-            await renew()
-        gc.collect()
-        faults, started = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, time.process_time()
-        await run()
-        runs.append(Run(time.process_time() - started, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults))
-    return min(runs)
+        for size in (list(mocks) if round_ % 2 == 0 else list(mocks)[::-1]):
+            if renew is not None and round_:
+                await renew(mocks[size], size)
+            runs[size].append(await timed(lambda: run(mocks[size], size), per))
+        small, large = list(mocks)
+        ratios.append(runs[large][-1].seconds / runs[small][-1].seconds)
+    return Timed(runs, ratios)
+
+
+async def timed(run: Callable[[], Any], per: int = 1) -> Run:
+    """One run, in CPU time (per operation when it is `per` of them), after a collection by the garbage collector
+    (its collections are not the mock's cost)."""
+    gc.collect()
+    faults, started = resource.getrusage(resource.RUSAGE_SELF).ru_minflt, time.process_time()
+    await run()
+    return Run((time.process_time() - started) / per, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults)
 
 
 async def bytes_per_job(size: int, only: tuple[str, ...] = ()) -> dict[str, float]:
@@ -198,17 +228,16 @@ def main() -> None:
                         help="only the operations whose names start with one of these (e.g. tasks, rollup, DFA)")
     args = parser.parse_args()
     small, large, only = *args.sizes, tuple(args.only)
-    figures = {size: asyncio.run(measure(size, args.samples, only)) for size in (small, large)}
-    ratio = large / small
+    found = asyncio.run(measure((small, large), args.samples, only))
 
-    goal = f"ratio (goal: per job ~1, _all <= {1.1 * ratio:.0f})"
+    goal = f"ratio (goal: per job ~1, _all <= {1.1 * large / small:.0f})"
     print(f"{'operation':28} {f'{small:,} jobs':>12} {f'{large:,} jobs':>12}   {goal:39}page faults")
     for name in picked({**CREATIONS, **PER_JOB}, only):
-        a, b = figures[small].per_op_us[name], figures[large].per_op_us[name]
-        print(f"{name:28} {a:9.1f} us {b:9.1f} us   x{b / a:.2f}")
+        a, b = found[name].best(small).seconds * 1e6, found[name].best(large).seconds * 1e6
+        print(f"{name:28} {a:9.1f} us {b:9.1f} us   x{found[name].ratio:.2f}")
     for name in picked({**FIRST, **ALL, **RENEWED}, only):
-        a, b = figures[small].all_runs[name], figures[large].all_runs[name]
-        ratio_text = f"x{b.seconds / a.seconds:.2f}"
+        a, b = found[name].best(small), found[name].best(large)
+        ratio_text = f"x{found[name].ratio:.2f}"
         print(f"{name:28} {a.seconds * 1e3:9.1f} ms {b.seconds * 1e3:9.1f} ms   {ratio_text:39}"
               f"{a.faults:,} / {b.faults:,}")
     print(f"\nmemory per job at {large:,} jobs (goal <= 2048 bytes):")

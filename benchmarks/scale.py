@@ -137,19 +137,23 @@ def picked(table: dict[str, Any], only: tuple[str, ...]) -> dict[str, Any]:
 
 
 async def measure(sizes: tuple[int, int], samples: int, only: tuple[str, ...] = ()) -> dict[str, Timed]:
-    """Create as many jobs of each kind as each size says, in one mock per size (timing the last `samples`
-    creations, per job), then time the other operations on both mocks in turn."""
+    """Create as many jobs of each kind as each size says, in one mock per size (the last `samples` of them timed,
+    in batches, on both mocks in turn), then time the other operations on both mocks in turn."""
     mocks = {size: Mock() for size in sizes}
     found: dict[str, Timed] = {}
     for mock in mocks.values():
         await prepare(mock)
+    batch = samples // ROUNDS
     for name, create in picked(CREATIONS, only).items():
-        runs = {}
+        made = {size: size - batch * ROUNDS for size in sizes}
         for size, mock in mocks.items():
-            for i in range(size - samples):
-                await create(mock, i)
-            runs[size] = [await timed(lambda: creations(create, mock, range(size - samples, size)), samples)]
-        found[name] = Timed(runs, [runs[sizes[1]][0].seconds / runs[sizes[0]][0].seconds])
+            await creations(create, mock, range(made[size]))
+
+        async def create_batch(mock: Mock, size: int) -> None:
+            made[size] += batch
+            await creations(create, mock, range(made[size] - batch, made[size]))
+
+        found[name] = await in_turn(mocks, ROUNDS, create_batch, batch)
     for name, operation in picked(PER_JOB, only).items():
         found[name] = await in_turn(mocks, ROUNDS, lambda mock, size: spread(operation, mock, size, samples), samples)
     for name, operation in picked(FIRST, only).items():

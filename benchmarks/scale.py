@@ -87,10 +87,6 @@ PER_JOB: dict[str, Callable[[Mock, int], Any]] = {
     "DFA stop (stopped job)": lambda mock, i: mock("POST", f"/_ml/data_frame/analytics/d{i}/_stop"),
     "tasks GET missing task": lambda mock, i: mock("GET", f"/_tasks/nonode:{i}", status=404),
 }
-# Timed once each, before the others: the first listing makes the job documents later listings share.
-FIRST: dict[str, Callable[[Mock], Any]] = {
-    "rollup GET _all (first)": lambda mock: mock("GET", "/_rollup/job/_all"),
-}
 ALL: dict[str, Callable[[Mock], Any]] = {
     "rollup GET _all": lambda mock: mock("GET", "/_rollup/job/_all"),
     "DFA GET _all (first page)": lambda mock: mock("GET", "/_ml/data_frame/analytics/_all"),
@@ -156,8 +152,6 @@ async def measure(sizes: tuple[int, int], samples: int, only: tuple[str, ...] = 
         found[name] = await in_turn(mocks, ROUNDS, create_batch, batch)
     for name, operation in picked(PER_JOB, only).items():
         found[name] = await in_turn(mocks, ROUNDS, lambda mock, size: spread(operation, mock, size, samples), samples)
-    for name, operation in picked(FIRST, only).items():
-        found[name] = await in_turn(mocks, 1, lambda mock, size: operation(mock))
     for name, operation in picked(ALL, only).items():
         found[name] = await in_turn(mocks, ROUNDS, lambda mock, size: operation(mock))
     for name, (operation, creation) in picked(RENEWED, only).items():
@@ -239,7 +233,7 @@ def main() -> None:
     for name in picked({**CREATIONS, **PER_JOB}, only):
         a, b = found[name].best(small).seconds * 1e6, found[name].best(large).seconds * 1e6
         print(f"{name:28} {a:9.1f} us {b:9.1f} us   x{found[name].ratio:.2f}")
-    for name in picked({**FIRST, **ALL, **RENEWED}, only):
+    for name in picked({**ALL, **RENEWED}, only):
         a, b = found[name].best(small), found[name].best(large)
         ratio_text = f"x{found[name].ratio:.2f}"
         print(f"{name:28} {a.seconds * 1e3:9.1f} ms {b.seconds * 1e3:9.1f} ms   {ratio_text:39}"

@@ -59,18 +59,13 @@ def chunked(pieces: Iterable[bytes]) -> Iterator[bytes]:
 
 class Encoded:
     """A JSON answer already encoded as `compact_json` would encode it, made chunk by chunk as it is sent: for
-    answers too large to build as Python objects first, or to hold in one block (a listing of every job). `make`
+    answers too large to build as Python objects first, or to hold in one block (a listing of every job or task). `make`
     yields its chunks (of about `CHUNK_BYTES` each) and is called again each time the answer is read."""
 
     __slots__ = ("_make",)
 
     def __init__(self, make: Callable[[], Iterator[bytes]]) -> None:
         self._make = make
-
-    @classmethod
-    def whole(cls, compact: bytes) -> Encoded:
-        """An answer in one block."""
-        return cls(lambda: iter((compact,)))
 
     def chunks(self) -> Iterator[bytes]:
         return self._make()

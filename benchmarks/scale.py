@@ -41,6 +41,7 @@ HEADERS = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
 # An update by query throttled to a document every ~11 days: a cancellable task that runs through any benchmark.
 SLOW_UPDATE = "/tasks-source/_update_by_query?wait_for_completion=false&requests_per_second=0.000001"
 ROUNDS = 5
+WIND_DOWN_SECONDS = 60  # far more than a cancelled task's lag before it stops
 
 
 class Mock:
@@ -93,8 +94,10 @@ ALL: dict[str, Callable[[Mock], Any]] = {
     "DFA stop _all": lambda mock: mock("POST", "/_ml/data_frame/analytics/_all/_stop"),
     "tasks list": lambda mock: mock("GET", "/_tasks?group_by=none"),
 }
-# Timed after the others, as they change what they act on: before each round after the first, as many jobs as
-# the size are made anew (untimed) by the creation named.
+# Timed after the others, as they change what they act on: before each round after the first, what the last round
+# acted on winds down (the mock's clock moves past the cancelled tasks' lag, so that they end and leave the
+# registry), and as many jobs as the size are made anew by the creation named, untimed. Each round then acts on
+# that many jobs.
 RENEWED: dict[str, tuple[Callable[[Mock], Any], str]] = {
     "tasks cancel all": (lambda mock: mock("POST", "/_tasks/_cancel"), "tasks start (cancellable)"),
 }
@@ -156,6 +159,7 @@ async def measure(sizes: tuple[int, int], samples: int, only: tuple[str, ...] = 
         found[name] = await in_turn(mocks, ROUNDS, lambda mock, size: operation(mock))
     for name, (operation, creation) in picked(RENEWED, only).items():
         async def renew(mock: Mock, size: int) -> None:
+            await mock.cluster.clock.pass_time(WIND_DOWN_SECONDS)
             await creations(CREATIONS[creation], mock, range(size))
 
         found[name] = await in_turn(mocks, ROUNDS, lambda mock, size: operation(mock), renew=renew)

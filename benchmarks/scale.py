@@ -212,8 +212,7 @@ async def bytes_per_job(size: int, only: tuple[str, ...] = ()) -> dict[str, floa
         gc.collect()
         tracemalloc.start()
         before = tracemalloc.get_traced_memory()[0]
-        for i in range(size):
-            await create(mock, i)
+        await creations(create, mock, range(size))
         for listing in picked(ALL, only).values():
             await listing(mock)
         gc.collect()

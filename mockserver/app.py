@@ -17,6 +17,7 @@ from mockserver.routing import Reply, Request, Router
 from mockserver.xcontent import Encoded, compact_json, pretty_json
 
 log = logging.getLogger("mockserver")
+BUG_TYPE = "mock_bug"  # the error type of the 500 answered when a handler raised what it did not mean to
 _COMPATIBLE = re.compile(r"compatible-with=(\d+)")
 
 
@@ -89,7 +90,7 @@ async def serve(cluster: Cluster, router: Router, request: Request) -> tuple[Rep
         reply = Reply(error.http_status(version), error.envelope(version, trace), error.headers)
     except Exception:  # a 500 from the mock is a bug: say so loudly
         log.exception("mock bug while serving %s %s", request.method, request.uri)
-        reply = Reply(500, {"error": {"type": "mock_bug", "reason": "the mock failed; see its log"}, "status": 500})
+        reply = Reply(500, {"error": {"type": BUG_TYPE, "reason": "the mock failed; see its log"}, "status": 500})
     return reply, warnings, compatible
 
 

@@ -13,7 +13,7 @@ from tests.reporting.documents import MISSING_JOB, STOPPED_JOB, ResultsDocument,
 
 pytest.importorskip("selenium")
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
+from selenium.webdriver.support.select import Select  # noqa: E402
 
 ES8, ES9 = "mock:elasticsearch@8.10.0", "mock:elasticsearch@9.1.0"
 MISSING, STOPPED, CANCEL = "rollup.stop.missing-job", "rollup.stop.stopped-job", "tasks.cancel.running"

@@ -14,9 +14,9 @@ from schemathesis.checks import CheckContext
 from schemathesis.core.failures import Failure
 from schemathesis.checks import content_type_conformance, response_schema_conformance, status_code_conformance
 
+from mockserver.app import BUG_TYPE
 from tests.robustness.descriptions import described
 
-BUG_TYPE = "mock_bug"  # the error type the mock answers when a handler raised something it did not mean to
 REQUEST_TIMEOUT = 20  # seconds; longer is a hung request
 
 

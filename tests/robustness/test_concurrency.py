@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.robustness.fuzzing import BUG_TYPE
+from mockserver.app import BUG_TYPE
 
 CLIENTS = 6
 TIME_SCALE = 10

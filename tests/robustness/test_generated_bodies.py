@@ -22,7 +22,6 @@ from typing import Any, Callable
 from urllib.error import HTTPError
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, Phase, assume, given, settings
 
 from mockserver.wildcard import is_simple_pattern, simple_match
@@ -198,6 +197,8 @@ FAMILIES = {
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_generated_job_configs_are_accepted_and_run(start_mock, name):
+    import schemathesis  # imported where it is used: every process that collects the tests would pay for it
+
     family = FAMILIES[name]
     client = Client(start_mock(flavour=family.flavour, version=family.version).url)
     family.setup(client)

@@ -10,8 +10,14 @@ from typing import Any, Iterable
 import yaml
 from jsonschema.exceptions import ValidationError, best_match
 
+from conformance import paths
 from conformance.file_versions import once_per_version
 from conformance.schemas import store
+
+# Schema errors by schema folder, schema and file text: the copies of a file (a folder of scenarios copied for a run
+# or a test) are validated once. Emptied when full.
+_ERRORS_BY_TEXT: dict[tuple[Path, str, str], list[ValidationError]] = {}
+_ERRORS_BY_TEXT_MAX = 1024
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ class Document:
     node: yaml.Node
     data: Any
     schema: str
+    text: str  # what `node` and `data` were parsed from
 
     def line(self, location: Iterable[Any]) -> int:
         """The 1-based line of the value at a path of keys and indices (the closest existing parent)."""
@@ -71,7 +78,12 @@ class Document:
 
     @cached_property
     def _errors(self) -> list[ValidationError]:
-        errors = [best_match([error]) for error in store().errors(self.schema, self.data)]
+        key = (paths.SCHEMAS, self.schema, self.text)
+        errors = _ERRORS_BY_TEXT.get(key)
+        if errors is None:
+            if len(_ERRORS_BY_TEXT) >= _ERRORS_BY_TEXT_MAX:
+                _ERRORS_BY_TEXT.clear()
+            errors = _ERRORS_BY_TEXT[key] = [best_match([error]) for error in store().errors(self.schema, self.data)]
         return sorted(errors, key=lambda e: self.line(e.absolute_path))
 
     @property
@@ -113,7 +125,7 @@ def parse(path: Path, schema: str) -> Document:
         loader.dispose()
     if node is None:
         raise LoadError(path, 1, "the file is empty")
-    return Document(path, node, data, schema)
+    return Document(path, node, data, schema, text)
 
 
 @once_per_version(maxsize=64)

@@ -41,6 +41,12 @@ def test_unknown_key_names_its_line(tmp_path):
     assert "stauts" in error.message
 
 
+def test_copies_of_a_malformed_file_each_name_their_own_path(tmp_path):
+    text = VALID.replace("      status: 200", "      stauts: 200")
+    copies = [write(tmp_path, text, name) for name in ("first.yaml", "second.yaml")]
+    assert [(e.path, e.line) for e in map(load_error, copies)] == [(copies[0], 14), (copies[1], 14)]
+
+
 def test_missing_required_field(tmp_path):
     error = load_error(write(tmp_path, VALID.replace("title: A valid scenario\n", "")))
     assert error.line == 1 and "'title' is a required property" in error.message

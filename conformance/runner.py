@@ -15,6 +15,9 @@ from conformance.requirements import unmet
 from conformance.targets.base import Request, Response, Target, TargetError, TargetInfo
 from conformance.variables import UndefinedVariable, Variables, run_prefix
 
+# An `eventually` step's first retry comes this soon; each later pause is twice the last, up to the step's interval
+# (as Elasticsearch's own `assertBusy` polls): a state reached in a few milliseconds is seen in a few milliseconds.
+FIRST_RETRY_SECONDS = 0.01
 
 @dataclass
 class StepRecord:
@@ -154,13 +157,16 @@ def _send_until_expected(target: Target, step: Step, variables: Variables, recor
         return
     clock = target.clock  # a poll waits on the target's time: the mock's goes by at once
     deadline = clock.now() + (step.eventually.timeout if step.eventually else 0)
+    pause = FIRST_RETRY_SECONDS
     while True:
         record.attempts += 1
         record.request, record.response = request, target.send(request)
         record.problems = _judge(applicable, record.response, variables)
         if record.ok or step.eventually is None or clock.now() >= deadline:
             break
-        clock.sleep(min(step.eventually.interval, max(deadline - clock.now(), 0)))
+        pause = min(pause, step.eventually.interval)
+        clock.sleep(min(pause, max(deadline - clock.now(), 0)))
+        pause *= 2
     if record.ok:
         _capture(step, record.response.body, variables, record)
     elif step.eventually is not None:

@@ -6,7 +6,7 @@ few below, whose state nothing real can produce (each scenario file says why too
 optional run there with that step skipped. The server and the run both live in the test's process, and the run has
 no pytest-xdist workers: their start-up would cost more than the scenarios (the plugin's own tests run targets
 under xdist). The mock's clock runs TIME_SCALE times as fast as the wall, so that a job's phases, which flow
-between the runner's polls as on a real cluster, take a second rather than twenty.
+between the runner's polls as on a real cluster, take under half a second rather than twenty.
 """
 
 import json
@@ -21,7 +21,7 @@ from tests.nested_runs import stopcheck_run
 MOCK_ONLY = {
     "tasks.cancel.not-cancellable": "a client must hold a blocking request while the runner sends others",
 }
-TIME_SCALE = 20
+TIME_SCALE = 50
 
 
 @pytest.mark.slow

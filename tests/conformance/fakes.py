@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from conformance.targets.base import Request, Response, Target, TargetInfo
+from conformance.targets.base import WALL_CLOCK, Request, Response, Target, TargetClock, TargetInfo
 
 Answer = Callable[[Request], tuple[int, Any]]
 
 
 class ScriptedTarget(Target):
     def __init__(self, answer: Answer, flavour: str = "elasticsearch", version: str = "8.17.0",
-                 fixtures: frozenset[str] = frozenset(), consent: frozenset[str] = frozenset()) -> None:
+                 fixtures: frozenset[str] = frozenset(), consent: frozenset[str] = frozenset(),
+                 clock: TargetClock = WALL_CLOCK) -> None:
         self._answer = answer
+        self._clock = clock
         self._info = TargetInfo("scripted", "memory://", flavour, version, frozenset({"rollup"}), fixtures, consent)
         self.sent: list[Request] = []
         self.fixtures_used: list[tuple[str, dict[str, Any]]] = []
@@ -21,6 +23,10 @@ class ScriptedTarget(Target):
     @property
     def info(self) -> TargetInfo:
         return self._info
+
+    @property
+    def clock(self) -> TargetClock:
+        return self._clock
 
     def send(self, request: Request) -> Response:
         self.sent.append(request)

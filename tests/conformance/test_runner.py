@@ -3,8 +3,11 @@
 from pathlib import Path
 from textwrap import dedent
 
+import pytest
+
 from conformance.loader import load_scenario
 from conformance.runner import run_scenario
+from conformance.targets.base import TargetClock
 from tests.conformance.fakes import ScriptedTarget
 
 HEAD = """\
@@ -86,6 +89,34 @@ def test_eventually_polls_until_the_expectation_holds(tmp_path):
         """), target)
     assert result.outcome == "passed"
     assert result.steps[0].attempts == 3
+
+
+class RecordingClock(TargetClock):
+    """A target's clock that only moves when the runner waits on it, and keeps each wait."""
+
+    def __init__(self) -> None:
+        self.moment, self.pauses = 0.0, []
+
+    def now(self) -> float:
+        return self.moment
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        self.moment += seconds
+
+
+def test_eventually_retries_soon_and_then_less_often_up_to_its_interval(tmp_path):
+    states = iter(["stopping"] * 7 + ["stopped"])
+    clock = RecordingClock()
+    target = ScriptedTarget(lambda r: (200, {"state": next(states)}), clock=clock)
+    result = run_scenario(scenario(tmp_path, """\
+        steps:
+          - request: {method: GET, path: /_rollup/job}
+            eventually: {timeout: 10s, interval: 250ms}
+            expect: {body: {state: stopped}}
+        """), target)
+    assert result.outcome == "passed"
+    assert clock.pauses == pytest.approx([0.01, 0.02, 0.04, 0.08, 0.16, 0.25, 0.25])
 
 
 def test_eventually_gives_up_at_its_deadline(tmp_path):

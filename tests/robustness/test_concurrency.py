@@ -23,7 +23,7 @@ import pytest
 from mockserver.app import BUG_TYPE
 
 CLIENTS = 6
-TIME_SCALE = 10
+TIME_SCALE = 30
 OPERATIONS = 30  # per client
 REQUEST_TIMEOUT = 30  # seconds of the wall: the longest wait a request asks for is 25 s of the mock's
 ROLLUP_STATES = {"started", "indexing", "stopping", "stopped", "aborting"}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any
+from itertools import chain
+from typing import Any, Iterator
 
 from aiohttp import HttpVersion11, payload, web
 from aiohttp.abc import AbstractStreamWriter
@@ -140,7 +141,7 @@ class Renderer:
         if request.query.get("pretty", "false") != "false":
             body = pretty_json(reply.body)
         elif isinstance(reply.body, Encoded):
-            body = EncodedPayload(reply.body)
+            body = _framed(reply.body)
         else:
             body = reply.compact if reply.compact is not None else compact_json(reply.body)
         if compatible is None and not warnings and not reply.headers:
@@ -161,12 +162,29 @@ class Renderer:
         return headers
 
 
+def _framed(answer: Encoded) -> bytes | EncodedPayload:
+    """A streamed answer, or one longer than a chunk, as a payload sent chunk by chunk; else its one chunk, which
+    goes with a `Content-Length`."""
+    if answer.streamed:
+        return EncodedPayload(answer)
+    chunks = answer.chunks()
+    first, second = next(chunks, b""), next(chunks, None)
+    if second is None:
+        return first
+    return EncodedPayload(answer, chain((first, second), chunks))
+
+
 class EncodedPayload(payload.Payload):
     """An `Encoded` answer, sent chunk by chunk as it is made (with chunked transfer encoding, as its length is not
-    known in advance); the writer waits for the socket whenever it holds more than 64 KB."""
+    known in advance), from `chunks` when its first ones are already made; the writer waits for the socket whenever
+    it holds more than 64 KB."""
+
+    def __init__(self, answer: Encoded, chunks: Iterator[bytes] | None = None) -> None:
+        super().__init__(answer)
+        self._chunks = chunks if chunks is not None else answer.chunks()
 
     async def write(self, writer: AbstractStreamWriter) -> None:
-        for chunk in self._value.chunks():
+        for chunk in self._chunks:
             await writer.write(chunk)
 
     def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:

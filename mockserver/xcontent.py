@@ -60,12 +60,15 @@ def chunked(pieces: Iterable[bytes]) -> Iterator[bytes]:
 class Encoded:
     """A JSON answer already encoded as `compact_json` would encode it, made chunk by chunk as it is sent: for
     answers too large to build as Python objects first, or to hold in one block (a listing of every job or task). `make`
-    yields its chunks (of about `CHUNK_BYTES` each) and is called again each time the answer is read."""
+    yields its chunks (of about `CHUNK_BYTES` each) and is called again each time the answer is read. `streamed`: the
+    product sends it with chunked transfer encoding whatever its size (Elasticsearch's chunked REST listener); else
+    only an answer longer than a chunk goes chunked, one that fits goes with its length, as the product sends it."""
 
-    __slots__ = ("_make",)
+    __slots__ = ("_make", "streamed")
 
-    def __init__(self, make: Callable[[], Iterator[bytes]]) -> None:
+    def __init__(self, make: Callable[[], Iterator[bytes]], *, streamed: bool = False) -> None:
         self._make = make
+        self.streamed = streamed
 
     def chunks(self) -> Iterator[bytes]:
         return self._make()

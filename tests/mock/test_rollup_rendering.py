@@ -111,6 +111,14 @@ def test_the_jobs_in_the_fixture_cover_each_state_and_moved_counters(mock):
     assert jobs["busy"].stats["pages_processed"] == 1 and jobs["plain"].stats["trigger_count"] == 0
 
 
+def test_a_listing_that_fits_in_a_chunk_is_sent_with_its_length(mock):
+    with urllib.request.urlopen(urllib.request.Request(mock.url + "/_rollup/job/_all"), timeout=30) as response:
+        assert "Transfer-Encoding" not in response.headers
+        answer = response.read()
+    assert int(response.headers["Content-Length"]) == len(answer) < CHUNK_BYTES
+    assert answer == encoded(expected_answer(mock, "/_all"), False)
+
+
 def test_a_listing_of_many_jobs_is_sent_in_chunks_byte_for_byte(start_mock):
     server = start_mock(clock="manual")
     raw_call(server, "PUT", f"/{SOURCE}", {"mappings": MAPPINGS})

@@ -386,3 +386,21 @@ def test_cancelling_needs_cancel_task_or_manage(mock):
 def test_a_malformed_task_id_in_the_path_is_reported_before_unknown_parameters(mock):
     status, body = call(mock, "POST", "/_tasks/nonsense/_cancel?bogus=1")
     assert status == 400 and body["error"]["reason"] == "malformed task id nonsense"
+
+
+@pytest.mark.parametrize(("settings", "streamed"), [
+    ({"flavour": "elasticsearch", "version": "8.17.0"}, True),
+    ({"flavour": "elasticsearch", "version": "7.17.0"}, False),
+    ({"flavour": "opensearch"}, False),
+])
+@pytest.mark.parametrize("path", ["/_tasks", "/_tasks/_cancel?actions=none"])
+def test_list_and_cancel_answers_are_chunked_as_the_product_sends_them(start_mock, settings, streamed, path):
+    """Elasticsearch 8 streams them whatever their size; 7.x and OpenSearch send them with their length."""
+    server = start_mock(**settings)
+    method = "POST" if "_cancel" in path else "GET"
+    with urllib.request.urlopen(urllib.request.Request(server.url + path, method=method), timeout=30) as response:
+        framing = response.headers["Transfer-Encoding"], response.headers["Content-Length"]
+        answer = response.read()
+    assert framing == (("chunked", None) if streamed else (None, str(len(answer))))
+    assert "nodes" in json.loads(answer)
+

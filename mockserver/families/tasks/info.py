@@ -31,10 +31,13 @@ TaskRenderer = Callable[[Task], bytes]
 @dataclass(frozen=True)
 class InfoStyle:
     """How a product renders `TaskInfo`: Elasticsearch prints `cancelled` only for cancellable tasks; OpenSearch
-    always prints it, and from 2.8 adds `cancellation_time_millis` to a cancelled task."""
+    always prints it, and from 2.8 adds `cancellation_time_millis` to a cancelled task. Elasticsearch 8 sends list
+    and cancel answers through its chunked REST listener, with chunked transfer encoding whatever their size
+    (`streamed`; from which 8.x minor is not confirmed); 7.x and OpenSearch send them with their length."""
 
     always_cancelled: bool = False
     cancellation_time: bool = False
+    streamed: bool = False
 
 
 ELASTICSEARCH = InfoStyle()
@@ -110,10 +113,12 @@ def check_grouping(group_by: str) -> None:
 
 
 def grouped(by_node: Mapping[str, Sequence[Task]], info: TaskRenderer, group_by: str, nodes: Iterable[Node], *,
-            node_failures: Sequence[ApiError] = (), task_failures: Sequence[dict[str, Any]] = ()) -> Encoded:
+            node_failures: Sequence[ApiError] = (), task_failures: Sequence[dict[str, Any]] = (),
+            streamed: bool = False) -> Encoded:
     """A list or cancel response in the requested grouping (`ListTasksResponse`), from the tasks of each node in
     the order of their ids, each as `info` renders it when its part of the answer is written."""
-    return Encoded(lambda: chunked(_pieces(by_node, info, group_by, nodes, node_failures, task_failures)))
+    return Encoded(lambda: chunked(_pieces(by_node, info, group_by, nodes, node_failures, task_failures)),
+                   streamed=streamed)
 
 
 def _pieces(by_node: Mapping[str, Sequence[Task]], info: TaskRenderer, group_by: str, nodes: Iterable[Node],

@@ -23,7 +23,7 @@ def _filter(call: Tasks) -> Filter:
 
 def _grouped(call: Tasks, listing: Listing) -> Encoded:
     return grouped(listing.by_node, listing.info, call.params["group_by"], call.state.cluster_nodes,
-                   node_failures=listing.node_failures)
+                   node_failures=listing.node_failures, streamed=call.state.info_style.streamed)
 
 
 async def list_tasks(call: Tasks) -> Encoded:

@@ -19,6 +19,7 @@ from conformance.variables import UndefinedVariable, Variables, run_prefix
 # (as Elasticsearch's own `assertBusy` polls): a state reached in a few milliseconds is seen in a few milliseconds.
 FIRST_RETRY_SECONDS = 0.01
 
+
 @dataclass
 class StepRecord:
     """What one step did: its last exchange and, if it failed or was skipped, why."""

@@ -403,4 +403,3 @@ def test_list_and_cancel_answers_are_chunked_as_the_product_sends_them(start_moc
         answer = response.read()
     assert framing == (("chunked", None) if streamed else (None, str(len(answer))))
     assert "nodes" in json.loads(answer)
-

@@ -165,9 +165,9 @@ class Renderer:
 def _framed(answer: Encoded) -> bytes | EncodedPayload:
     """A streamed answer, or one longer than a chunk, as a payload sent chunk by chunk; else its one chunk, which
     goes with a `Content-Length`."""
-    if answer.streamed:
-        return EncodedPayload(answer)
     chunks = answer.chunks()
+    if answer.streamed:
+        return EncodedPayload(answer, chunks)
     first, second = next(chunks, b""), next(chunks, None)
     if second is None:
         return first
@@ -175,13 +175,13 @@ def _framed(answer: Encoded) -> bytes | EncodedPayload:
 
 
 class EncodedPayload(payload.Payload):
-    """An `Encoded` answer, sent chunk by chunk as it is made (with chunked transfer encoding, as its length is not
-    known in advance), from `chunks` when its first ones are already made; the writer waits for the socket whenever
-    it holds more than 64 KB."""
+    """An `Encoded` answer, sent as `chunks` (its chunks, some perhaps made already) yields them (with chunked
+    transfer encoding, as its length is not known in advance); the writer waits for the socket whenever it holds
+    more than 64 KB."""
 
-    def __init__(self, answer: Encoded, chunks: Iterator[bytes] | None = None) -> None:
+    def __init__(self, answer: Encoded, chunks: Iterator[bytes]) -> None:
         super().__init__(answer)
-        self._chunks = chunks if chunks is not None else answer.chunks()
+        self._chunks = chunks
 
     async def write(self, writer: AbstractStreamWriter) -> None:
         for chunk in self._chunks:

@@ -260,7 +260,9 @@ class DfaJobs(Hooks):
                    timeout: TimeValue = STOP_TIMEOUT) -> None:
         """Stop the jobs an id expression names and wait until their tasks are gone; `IllegalState` (500) when
         `timeout` passes first."""
-        if is_all(tokens(expression)) and self.jobs:  # of all jobs, only those with a task have anything to stop
+        if expression in self.jobs:  # one explicit id, the usual case (no id is `_all` or holds `,` or `*`)
+            named = [expression] if expression in self._running else []
+        elif is_all(tokens(expression)) and self.jobs:  # of all jobs, only those with a task have anything to stop
             named = sorted(job_id for job_id in self._running if job_id in self.jobs)
         else:
             named = [job_id for job_id in expand(expression, self.jobs, allow_no_match) if job_id in self._running]

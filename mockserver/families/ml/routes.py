@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from mockserver.errors import IllegalArgument
 from mockserver.families.ml.config import inconsistent_id, parse_config, parse_update
@@ -21,8 +20,9 @@ MAX_FROM_SIZE = 10_000
 Ml = Call[DfaJobs]
 
 
-@dataclass
-class Options:
+class Options(NamedTuple):
+    """What a start or stop request asks for, from its body or its query string."""
+
     id: str
     timeout: TimeValue
     allow_no_match: bool
